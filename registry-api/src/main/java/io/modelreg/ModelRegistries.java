@@ -1,0 +1,212 @@
+package io.modelreg;
+
+import io.modelreg.spi.RegistryProvider;
+import io.modelreg.spi.RegistryStore;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens registries by URI: {@code file:/srv/models}, {@code mem:}, {@code mlflow://host:5000}, or any
+ * scheme a {@link RegistryProvider} on the class path serves.
+ *
+ * <p>Provider lookup: providers registered with {@link #register} first (they override discovered ones,
+ * like an explicit binding), then {@link ServiceLoader} on the options' class loader (default: the
+ * thread context class loader). Schemes match exactly and case-insensitively. Two discovered providers
+ * for one scheme fail with both class names; a provider that fails to load is logged and skipped, and
+ * named again if its scheme is then asked for; an unknown scheme lists the installed ones.
+ */
+public final class ModelRegistries {
+  /** Environment variable with the default registry URI. */
+  public static final String ENV_URI = "MODELREG_URI";
+  /** System property with the default registry URI, used when the environment variable is not set. */
+  public static final String PROPERTY_URI = "modelreg.uri";
+
+  private static final Logger log = LoggerFactory.getLogger(ModelRegistries.class);
+  private static final Map<String, RegistryProvider> explicit = new TreeMap<>();
+
+  private ModelRegistries() {}
+
+  /**
+   * Opens the default registry: {@code MODELREG_URI}, else the {@code modelreg.uri} system property,
+   * else {@code file:} + {@code ~/.modelreg/registry}.
+   */
+  public static ModelRegistry open() {
+    return open(defaultUri(System.getenv(ENV_URI), System.getProperty(PROPERTY_URI),
+        System.getProperty("user.home")), RegistryOptions.defaults());
+  }
+
+  /** The default registry URI from the given environment variable, property and home directory. */
+  static URI defaultUri(@Nullable String env, @Nullable String property, @Nullable String home) {
+    if (env != null && !env.isBlank()) {
+      return toUri(env.trim());
+    }
+    if (property != null && !property.isBlank()) {
+      return toUri(property.trim());
+    }
+    if (home == null) {
+      throw new IllegalStateException("No registry URI given (" + ENV_URI + ", -D" + PROPERTY_URI
+          + ") and no user.home to put the default registry in");
+    }
+    return Path.of(home, ".modelreg", "registry").toUri();
+  }
+
+  /** Opens a registry by URI text with default options. */
+  public static ModelRegistry open(String uri) {
+    return open(toUri(uri), RegistryOptions.defaults());
+  }
+
+  public static ModelRegistry open(String uri, RegistryOptions options) {
+    return open(toUri(uri), options);
+  }
+
+  public static ModelRegistry open(URI uri) {
+    return open(uri, RegistryOptions.defaults());
+  }
+
+  /**
+   * Opens a registry.
+   *
+   * @throws IllegalArgumentException for a URI without scheme, or a scheme no provider serves (the
+   *     message lists the installed schemes)
+   * @throws IllegalStateException when two discovered providers claim the scheme
+   */
+  public static ModelRegistry open(URI uri, RegistryOptions options) {
+    String scheme = uri.getScheme();
+    if (scheme == null) {
+      throw new IllegalArgumentException("Registry URI '" + uri + "' has no scheme; use file:/path, mem:, or another"
+          + " installed scheme: " + schemes(options));
+    }
+    RegistryProvider provider = provider(scheme.toLowerCase(Locale.ROOT), options);
+    RegistryStore store = provider.open(uri, options);
+    return create(store, options);
+  }
+
+  /** Wraps a store in the registry's policy layer; for tests and for stores built by hand. */
+  public static ModelRegistry create(RegistryStore store, RegistryOptions options) {
+    return new PolicyRegistry(store, options);
+  }
+
+  /**
+   * Registers a provider explicitly, without {@link ServiceLoader}. It serves its schemes ahead of
+   * discovered providers.
+   *
+   * @throws IllegalStateException when another explicitly registered provider has one of its schemes
+   */
+  public static void register(RegistryProvider provider) {
+    synchronized (explicit) {
+      for (String scheme : provider.schemes()) {
+        RegistryProvider other = explicit.get(scheme.toLowerCase(Locale.ROOT));
+        if (other != null && other != provider) {
+          throw new IllegalStateException("Scheme '" + scheme + "' is already registered by "
+              + other.getClass().getName() + "; cannot also register " + provider.getClass().getName());
+        }
+      }
+      for (String scheme : provider.schemes()) {
+        explicit.put(scheme.toLowerCase(Locale.ROOT), provider);
+      }
+    }
+  }
+
+  /** Forgets every explicitly registered provider; for tests. */
+  public static void reset() {
+    synchronized (explicit) {
+      explicit.clear();
+    }
+  }
+
+  /** Every scheme that can be opened, with the provider class serving it. */
+  public static Map<String, String> schemes(RegistryOptions options) {
+    Map<String, String> out = new TreeMap<>();
+    Discovery d = discover(options);
+    d.providers.forEach((scheme, list) -> out.put(scheme, list.get(0).getClass().getName()));
+    synchronized (explicit) {
+      explicit.forEach((scheme, p) -> out.put(scheme, p.getClass().getName()));
+    }
+    return out;
+  }
+
+  private static RegistryProvider provider(String scheme, RegistryOptions options) {
+    synchronized (explicit) {
+      RegistryProvider p = explicit.get(scheme);
+      if (p != null) {
+        return p;
+      }
+    }
+    Discovery d = discover(options);
+    List<RegistryProvider> found = d.providers.get(scheme);
+    if (found == null) {
+      StringBuilder msg = new StringBuilder("No registry provider for scheme '" + scheme + "'; installed schemes: "
+          + schemes(options).keySet());
+      if (!d.failures.isEmpty()) {
+        msg.append(". Providers that failed to load: ").append(String.join("; ", d.failures));
+      }
+      throw new IllegalArgumentException(msg.toString());
+    }
+    if (found.size() > 1) {
+      List<String> classes = new ArrayList<>();
+      for (RegistryProvider p : found) {
+        classes.add(p.getClass().getName());
+      }
+      throw new IllegalStateException("Several registry providers serve scheme '" + scheme + "': " + classes
+          + ". Remove one from the class path, or choose one with ModelRegistries.register(...)");
+    }
+    return found.get(0);
+  }
+
+  private static final class Discovery {
+    final Map<String, List<RegistryProvider>> providers = new LinkedHashMap<>();
+    final List<String> failures = new ArrayList<>();
+  }
+
+  private static Discovery discover(RegistryOptions options) {
+    ClassLoader loader = options.classLoader().orElse(Thread.currentThread().getContextClassLoader());
+    if (loader == null) {
+      loader = ModelRegistries.class.getClassLoader();
+    }
+    Discovery d = new Discovery();
+    Iterator<RegistryProvider> it = ServiceLoader.load(RegistryProvider.class, loader).iterator();
+    while (true) {
+      RegistryProvider p;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        p = it.next();
+        for (String scheme : p.schemes()) {
+          d.providers.computeIfAbsent(scheme.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(p);
+        }
+      } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+        d.failures.add(e.toString());
+        log.warn("Skipping a registry provider that failed to load: {}", e.toString());
+      }
+    }
+    return d;
+  }
+
+  /** Parses registry URI text; {@code mem:} alone becomes {@code mem:/}. */
+  static URI toUri(String text) {
+    String t = text.trim();
+    if (t.endsWith(":") && t.indexOf(':') == t.length() - 1) {
+      t = t + "/";
+    }
+    try {
+      return new URI(t);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("Invalid registry URI '" + text + "': " + e.getMessage()
+          + " (examples: file:/srv/models, file:./models, mem:, mlflow://localhost:5000)", e);
+    }
+  }
+}

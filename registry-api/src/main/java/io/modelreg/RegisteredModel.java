@@ -1,0 +1,117 @@
+package io.modelreg;
+
+import io.modelreg.spi.ModelRecord;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/** An immutable snapshot of a registered model: name, description, tags and aliases. */
+public final class RegisteredModel {
+  private final ModelRecord record;
+  private final Map<String, Integer> aliases;
+
+  private RegisteredModel(ModelRecord record) {
+    this.record = record;
+    Map<String, Integer> all = new TreeMap<>(record.aliases());
+    Integer production = productionHolder(record);
+    if (production != null) {
+      all.put(Stage.PRODUCTION.label(), production);
+    }
+    Integer staging = stagingHolder(record);
+    if (staging != null) {
+      all.put(Stage.STAGING.label(), staging);
+    }
+    this.aliases = Collections.unmodifiableMap(all);
+  }
+
+  /** A snapshot of a stored record; for backends and tests. */
+  public static RegisteredModel of(ModelRecord record) {
+    return new RegisteredModel(record);
+  }
+
+  static @Nullable Integer productionHolder(ModelRecord record) {
+    for (Map.Entry<Integer, Stage> e : record.stages().entrySet()) {
+      if (e.getValue() == Stage.PRODUCTION) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /** The managed {@code staging} alias: the highest-numbered version in STAGING. */
+  static @Nullable Integer stagingHolder(ModelRecord record) {
+    Integer best = null;
+    for (Map.Entry<Integer, Stage> e : record.stages().entrySet()) {
+      if (e.getValue() == Stage.STAGING && (best == null || e.getKey() > best)) {
+        best = e.getKey();
+      }
+    }
+    return best;
+  }
+
+  public String name() {
+    return record.name();
+  }
+
+  public Optional<String> description() {
+    return Optional.ofNullable(record.description());
+  }
+
+  public Map<String, String> tags() {
+    return record.tags();
+  }
+
+  /**
+   * Every alias and the version it points to, including the managed aliases {@code production} and
+   * {@code staging} for the stage holders.
+   */
+  public Map<String, Integer> aliases() {
+    return aliases;
+  }
+
+  /** Only the aliases set by users. */
+  public Map<String, Integer> userAliases() {
+    return record.aliases();
+  }
+
+  /** The version in PRODUCTION, if any. */
+  public Optional<Integer> productionVersion() {
+    return Optional.ofNullable(productionHolder(record));
+  }
+
+  /** The stage of a version number of this model (DEVELOPMENT for unknown numbers). */
+  public Stage stageOf(int version) {
+    return record.stageOf(version);
+  }
+
+  public Instant createdAt() {
+    return record.createdAt();
+  }
+
+  public Instant updatedAt() {
+    return record.updatedAt();
+  }
+
+  /** The stored record behind this snapshot. */
+  public ModelRecord record() {
+    return record;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof RegisteredModel && ((RegisteredModel) o).record.equals(record);
+  }
+
+  @Override
+  public int hashCode() {
+    return record.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "RegisteredModel{" + name() + ", aliases=" + aliases + ", tags=" + tags() + "}";
+  }
+}

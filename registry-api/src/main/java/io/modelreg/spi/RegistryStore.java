@@ -1,0 +1,120 @@
+package io.modelreg.spi;
+
+import io.modelreg.ArtifactEntry;
+import io.modelreg.RegistryEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Persistence for one registry: records in and out, atomic version-number allocation, optimistic
+ * updates, artifact bytes and the event log. A store holds no business rules: it never validates
+ * names, stages or semantic versions (the policy layer did), and it never rejects a change for any
+ * reason other than existence and revision.
+ *
+ * <p>Contract for every implementation (checked by the compatibility kit):
+ *
+ * <ul>
+ *   <li>All methods are thread-safe.
+ *   <li>{@code find*} returns empty for what does not exist; {@code update*} and {@code delete*} throw
+ *       {@link io.modelreg.ModelNotFoundException} / {@link io.modelreg.VersionNotFoundException}.
+ *   <li>{@link #createModel} throws {@link io.modelreg.AlreadyExistsException} for an existing name.
+ *   <li>{@code update*} throws {@link io.modelreg.ConflictException} when the stored revision differs
+ *       from {@code expectedRevision}, and otherwise stores the record with revision + 1.
+ *   <li>Version numbers from {@link #allocateVersionNumber} are 1, 2, 3 … per model, never reused, also
+ *       after the model is deleted and created again.
+ *   <li>Event sequences are 1, 2, 3 … per model; the log survives deletion of the model.
+ *   <li>Backend failures that may pass are {@link io.modelreg.TransientRegistryException}; others are
+ *       {@link io.modelreg.RegistryException} with the cause kept.
+ * </ul>
+ */
+public interface RegistryStore extends AutoCloseable {
+
+  /** What this store can do; the default is none. */
+  default Set<StoreCapability> capabilities() {
+    return EnumSet.noneOf(StoreCapability.class);
+  }
+
+  /** The registry URI, for messages (without secrets). */
+  String describe();
+
+  // ---- registered models
+
+  Optional<ModelRecord> findModel(String name);
+
+  /** Every model name, sorted. */
+  List<String> listModelNames();
+
+  /** Stores a new model with revision 1 and returns it. */
+  ModelRecord createModel(ModelRecord model);
+
+  /** Replaces a model record if its stored revision is {@code expectedRevision}; returns the stored record. */
+  ModelRecord updateModel(ModelRecord model, long expectedRevision);
+
+  /** Deletes a model and all its version records; its event log and version counter remain. */
+  void deleteModel(String name);
+
+  // ---- versions
+
+  /** Atomically allocates the next version number of a model. */
+  int allocateVersionNumber(String model);
+
+  /** Stores a new version record with revision 1 and returns it. */
+  VersionRecord createVersion(VersionRecord version);
+
+  Optional<VersionRecord> findVersion(String model, int number);
+
+  /** Every version record of a model, by ascending number. */
+  List<VersionRecord> listVersions(String model);
+
+  /** Replaces a version record if its stored revision is {@code expectedRevision}. */
+  VersionRecord updateVersion(VersionRecord version, long expectedRevision);
+
+  void deleteVersion(String model, int number);
+
+  // ---- artifacts
+
+  /** Starts uploading the artifacts of a version of {@code model} that is not yet registered. */
+  ArtifactUpload beginUpload(String model) throws IOException;
+
+  /**
+   * Opens the stored bytes of one artifact. The caller verifies size and digest while reading; the
+   * store just returns what it has.
+   *
+   * @throws io.modelreg.NotFoundException if the bytes are missing
+   */
+  InputStream openArtifact(VersionRecord version, ArtifactEntry entry) throws IOException;
+
+  // ---- events
+
+  /** Appends an event to the model's log and returns it with its assigned sequence. */
+  RegistryEvent appendEvent(RegistryEvent event);
+
+  /** Events of a model with a sequence greater than {@code afterSequence}, in order. */
+  List<RegistryEvent> readEvents(String model, long afterSequence);
+
+  /** The sequence of the model's newest event, 0 when it has none. Stores may answer this cheaply. */
+  default long lastEventSequence(String model) {
+    List<RegistryEvent> events = readEvents(model, 0);
+    return events.isEmpty() ? 0 : events.get(events.size() - 1).sequence();
+  }
+
+  // ---- concurrency
+
+  /**
+   * Runs {@code action} while holding the model's write lock. Stores with {@link
+   * StoreCapability#EXCLUSIVE_MODEL_LOCK} exclude other processes; the default runs the action directly
+   * (the policy layer already excludes writers in this registry instance).
+   */
+  default <T> T withModelLock(String model, Supplier<T> action) {
+    return action.get();
+  }
+
+  /** Releases resources; the store is not used afterwards. */
+  @Override
+  void close();
+}
