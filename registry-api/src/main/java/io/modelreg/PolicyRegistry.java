@@ -232,13 +232,12 @@ final class PolicyRegistry implements ModelRegistry {
     Names.checkModelName(name);
     Names.checkValue("tag", Names.checkUserKey("tag", key), value);
     return RegisteredModel.of(updateModel(name, (m, events) -> {
-      String old = m.tags().get(key);
-      if (value.equals(old)) {
+      Map<String, String> tags = changeTag(m.tags(), key, value);
+      if (tags == null) {
         return m;
       }
-      Map<String, String> tags = new TreeMap<>(m.tags());
-      tags.put(key, value);
-      events.add(event(name, RegistryEvent.Type.MODEL_TAG_SET, null, details("tag", key, "from", old, "to", value)));
+      events.add(event(name, RegistryEvent.Type.MODEL_TAG_SET, null,
+          details("tag", key, "from", m.tags().get(key), "to", value)));
       return m.withTags(tags);
     }));
   }
@@ -248,13 +247,11 @@ final class PolicyRegistry implements ModelRegistry {
     Names.checkModelName(name);
     Names.checkUserKey("tag", key);
     return RegisteredModel.of(updateModel(name, (m, events) -> {
-      String old = m.tags().get(key);
-      if (old == null) {
+      Map<String, String> tags = changeTag(m.tags(), key, null);
+      if (tags == null) {
         return m;
       }
-      Map<String, String> tags = new TreeMap<>(m.tags());
-      tags.remove(key);
-      events.add(event(name, RegistryEvent.Type.MODEL_TAG_DELETED, null, details("tag", key, "from", old)));
+      events.add(event(name, RegistryEvent.Type.MODEL_TAG_DELETED, null, details("tag", key, "from", m.tags().get(key))));
       return m.withTags(tags);
     }));
   }
@@ -602,13 +599,12 @@ final class PolicyRegistry implements ModelRegistry {
   public ModelVersion setVersionTag(String name, int version, String key, String value) {
     Names.checkValue("tag", Names.checkUserKey("tag", key), value);
     return updateVersion(name, version, (v, events) -> {
-      String old = v.tags().get(key);
-      if (value.equals(old)) {
+      Map<String, String> tags = changeTag(v.tags(), key, value);
+      if (tags == null) {
         return v;
       }
-      Map<String, String> tags = new TreeMap<>(v.tags());
-      tags.put(key, value);
-      events.add(event(name, RegistryEvent.Type.VERSION_TAG_SET, version, details("tag", key, "from", old, "to", value)));
+      events.add(event(name, RegistryEvent.Type.VERSION_TAG_SET, version,
+          details("tag", key, "from", v.tags().get(key), "to", value)));
       return v.withTags(tags);
     });
   }
@@ -617,13 +613,11 @@ final class PolicyRegistry implements ModelRegistry {
   public ModelVersion deleteVersionTag(String name, int version, String key) {
     Names.checkUserKey("tag", key);
     return updateVersion(name, version, (v, events) -> {
-      String old = v.tags().get(key);
-      if (old == null) {
+      Map<String, String> tags = changeTag(v.tags(), key, null);
+      if (tags == null) {
         return v;
       }
-      Map<String, String> tags = new TreeMap<>(v.tags());
-      tags.remove(key);
-      events.add(event(name, RegistryEvent.Type.VERSION_TAG_DELETED, version, details("tag", key, "from", old)));
+      events.add(event(name, RegistryEvent.Type.VERSION_TAG_DELETED, version, details("tag", key, "from", v.tags().get(key))));
       return v.withTags(tags);
     });
   }
@@ -970,6 +964,20 @@ final class PolicyRegistry implements ModelRegistry {
       store.appendEvent(e);
       watchers.wake();
     }
+  }
+
+  /** The tags with {@code key} set to {@code value} (null removes it), or null when that changes nothing. */
+  private static @Nullable Map<String, String> changeTag(Map<String, String> tags, String key, @Nullable String value) {
+    if (Objects.equals(tags.get(key), value)) {
+      return null;
+    }
+    Map<String, String> out = new TreeMap<>(tags);
+    if (value == null) {
+      out.remove(key);
+    } else {
+      out.put(key, value);
+    }
+    return out;
   }
 
   /** Key/value pairs, skipping null values. */
