@@ -30,6 +30,171 @@ public final class ModelVersion {
     return new ModelVersion(record, stage, aliases);
   }
 
+  /**
+   * A builder for a snapshot, for tests of code that consumes versions and for backends; the registry
+   * itself returns snapshots of stored records. Required: name, number and manifest.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this snapshot. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.record = record;
+    b.stage = stage;
+    b.aliases = aliases;
+    return b;
+  }
+
+  /** Builder for {@link ModelVersion}. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable VersionRecord record;
+    private @Nullable String name;
+    private int number;
+    private @Nullable SemanticVersion semver;
+    private VersionStatus status = VersionStatus.READY;
+    private @Nullable String description;
+    private Map<String, String> tags = Map.of();
+    private Map<String, String> params = Map.of();
+    private Map<String, Double> metrics = Map.of();
+    private List<MetricRecord> metricRuns = List.of();
+    private Lineage lineage = Lineage.empty();
+    private @Nullable Signature signature;
+    private @Nullable ArtifactManifest manifest;
+    private String artifactLocation = "";
+    private Instant createdAt = Instant.EPOCH;
+    private String createdBy = "unknown";
+    private Stage stage = Stage.DEVELOPMENT;
+    private List<String> aliases = List.of();
+
+    private Builder() {}
+
+    private Builder edit() {
+      VersionRecord r = record;
+      if (r != null) {
+        record = null;
+        name = r.model();
+        number = r.number();
+        semver = r.semver();
+        status = r.status();
+        description = r.description();
+        tags = r.tags();
+        params = r.params();
+        metrics = r.metrics();
+        metricRuns = r.metricRuns();
+        lineage = r.lineage();
+        signature = r.signature();
+        manifest = r.manifest();
+        artifactLocation = r.artifactLocation();
+        createdAt = r.createdAt();
+        createdBy = r.createdBy();
+      }
+      return this;
+    }
+
+    public Builder name(String name) {
+      edit().name = Names.checkModelName(name);
+      return this;
+    }
+
+    public Builder number(int number) {
+      if (number < 1) {
+        throw new IllegalArgumentException("Version numbers start at 1, got " + number);
+      }
+      edit().number = number;
+      return this;
+    }
+
+    public Builder semver(@Nullable SemanticVersion semver) {
+      edit().semver = semver;
+      return this;
+    }
+
+    public Builder status(VersionStatus status) {
+      edit().status = status;
+      return this;
+    }
+
+    public Builder description(@Nullable String description) {
+      edit().description = description;
+      return this;
+    }
+
+    public Builder tags(Map<String, String> tags) {
+      edit().tags = Map.copyOf(tags);
+      return this;
+    }
+
+    public Builder params(Map<String, String> params) {
+      edit().params = Map.copyOf(params);
+      return this;
+    }
+
+    public Builder metrics(Map<String, Double> metrics) {
+      edit().metrics = Map.copyOf(metrics);
+      return this;
+    }
+
+    public Builder metricRuns(List<MetricRecord> runs) {
+      edit().metricRuns = List.copyOf(runs);
+      return this;
+    }
+
+    public Builder lineage(Lineage lineage) {
+      edit().lineage = lineage;
+      return this;
+    }
+
+    public Builder signature(@Nullable Signature signature) {
+      edit().signature = signature;
+      return this;
+    }
+
+    public Builder manifest(ArtifactManifest manifest) {
+      edit().manifest = manifest;
+      return this;
+    }
+
+    public Builder artifactLocation(String location) {
+      edit().artifactLocation = location;
+      return this;
+    }
+
+    public Builder created(Instant at, String by) {
+      edit().createdAt = at;
+      createdBy = by;
+      return this;
+    }
+
+    public Builder stage(Stage stage) {
+      this.stage = stage;
+      return this;
+    }
+
+    public Builder aliases(List<String> aliases) {
+      this.aliases = List.copyOf(aliases);
+      return this;
+    }
+
+    /**
+     * Builds the snapshot.
+     *
+     * @throws IllegalStateException when name, number or manifest is missing
+     */
+    public ModelVersion build() {
+      VersionRecord r = record;
+      if (r == null) {
+        if (name == null || number < 1 || manifest == null) {
+          throw new IllegalStateException("A ModelVersion needs a name, a number and a manifest");
+        }
+        r = new VersionRecord(name, number, semver, status, description, tags, params, metrics, metricRuns, lineage,
+            signature, manifest, artifactLocation, createdAt, createdBy, createdAt, 0);
+      }
+      return new ModelVersion(r, stage, aliases);
+    }
+  }
+
   public String name() {
     return record.model();
   }

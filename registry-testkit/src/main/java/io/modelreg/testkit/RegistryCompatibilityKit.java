@@ -853,9 +853,9 @@ public abstract class RegistryCompatibilityKit {
       ArtifactEntry real = v.manifest().files().get(0);
       io.modelreg.ArtifactManifest forged = new io.modelreg.ArtifactManifest(
           List.of(new ArtifactEntry(real.path(), real.size() + 1, real.digest())), v.digest());
-      ModelVersion tampered = ModelVersion.of(new io.modelreg.spi.VersionRecord(v.name(), v.number(), null,
-          v.status(), null, Map.of(), Map.of(), Map.of(), List.of(), Lineage.empty(), null, forged,
-          v.record().artifactLocation(), START, ACTOR, START, 1), v.stage(), v.aliases());
+      ModelVersion tampered = v.toBuilder().manifest(forged).build();
+      assertThat(tampered.number()).isEqualTo(v.number());
+      assertThat(tampered.manifest().isConsistent()).isFalse();
       assertThatThrownBy(() -> registry.openArtifact(tampered, real.path())).isInstanceOf(IntegrityException.class);
     }
   }
