@@ -230,6 +230,21 @@ public interface ModelRegistry extends AutoCloseable {
    */
   Path download(ModelVersion version, Path directory);
 
+  // ---------------------------------------------------------------- maintenance
+
+  /**
+   * Checks the whole registry: every version's manifest against its digest, every artifact's bytes
+   * (re-hashed once per distinct content) and the backend's own structures. Problems are reported, not
+   * thrown, so one damaged file does not hide the others.
+   */
+  VerificationReport verify();
+
+  /**
+   * Deletes stored artifact bytes that no version refers to (left by deleted versions or failed
+   * registrations). Safe to run while other threads and processes register versions.
+   */
+  GcReport gc();
+
   /** Stops watchers and closes the store. */
   @Override
   void close();

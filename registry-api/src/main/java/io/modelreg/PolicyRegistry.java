@@ -62,9 +62,9 @@ final class PolicyRegistry implements ModelRegistry {
   PolicyRegistry(RegistryStore store, RegistryOptions options) {
     this.store = store;
     this.options = options;
-    this.models = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000);
-    this.versionLists = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000);
-    this.modelNames = new RecordCache<>(options.cacheTtl(), options.clock(), 1);
+    this.models = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000, store::changeToken);
+    this.versionLists = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000, store::changeToken);
+    this.modelNames = new RecordCache<>(options.cacheTtl(), options.clock(), 1, key -> null);
   }
 
   @Override
@@ -857,6 +857,64 @@ final class PolicyRegistry implements ModelRegistry {
     } catch (IOException e) {
       throw new RegistryException("Cannot download " + version.uri() + " into " + root + ": " + e, e);
     }
+  }
+
+  @Override
+  public VerificationReport verify() {
+    requireOpen();
+    List<String> problems = new ArrayList<>(store.verifyStorage());
+    Map<Digest, String> hashed = new HashMap<>();
+    int models = 0;
+    int versions = 0;
+    for (String name : store.listModelNames()) {
+      List<VersionRecord> records;
+      try {
+        if (store.findModel(name).isEmpty()) {
+          continue; // deleted while we looked
+        }
+        records = store.listVersions(name);
+      } catch (RegistryException e) {
+        problems.add("Model '" + name + "': " + e.getMessage());
+        continue;
+      }
+      models++;
+      for (VersionRecord v : records) {
+        versions++;
+        ModelUri uri = ModelUri.ofNumber(name, v.number());
+        if (!v.manifest().isConsistent()) {
+          problems.add(uri + ": the artifact manifest does not match its digest " + v.manifest().digest());
+        }
+        for (ArtifactEntry entry : v.manifest().files()) {
+          String verdict = hashed.computeIfAbsent(entry.digest(), d -> rehash(v, entry));
+          if (!verdict.isEmpty()) {
+            problems.add(uri + " '" + entry.path() + "': " + verdict);
+          }
+        }
+      }
+    }
+    return new VerificationReport(models, versions, hashed.size(), problems);
+  }
+
+  /** Reads one artifact through the verifying stream; empty when it is intact, else what is wrong. */
+  private String rehash(VersionRecord version, ArtifactEntry entry) {
+    byte[] buf = new byte[COPY_BUFFER];
+    try (InputStream in = new VerifyingInputStream(store.openArtifact(version, entry), entry,
+        "content " + entry.digest())) {
+      while (in.read(buf) >= 0) {
+        // the stream checks size and digest at the end
+      }
+      return "";
+    } catch (IntegrityException | NotFoundException e) {
+      return String.valueOf(e.getMessage());
+    } catch (IOException | RegistryException e) {
+      return "cannot be read: " + e;
+    }
+  }
+
+  @Override
+  public GcReport gc() {
+    requireOpen();
+    return store.collectGarbage();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.modelreg.AlreadyExistsException;
 import io.modelreg.ArtifactEntry;
 import io.modelreg.ConflictException;
 import io.modelreg.Digest;
+import io.modelreg.GcReport;
 import io.modelreg.IntegrityException;
 import io.modelreg.ModelNotFoundException;
 import io.modelreg.NotFoundException;
@@ -19,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -46,6 +49,8 @@ public final class MemoryRegistryStore implements RegistryStore {
     final Map<String, List<RegistryEvent>> events = new HashMap<>();
     final ConcurrentHashMap<Digest, byte[]> blobs = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    final AtomicInteger openUploads = new AtomicInteger();
+    final Set<String> uploads = new HashSet<>();
   }
 
   private final String description;
@@ -149,6 +154,7 @@ public final class MemoryRegistryStore implements RegistryStore {
       }
       VersionRecord stored = version.withRevision(1);
       versions.put(version.number(), stored);
+      endUpload(version.artifactLocation());
       return stored;
     }
   }
@@ -200,6 +206,10 @@ public final class MemoryRegistryStore implements RegistryStore {
   @Override
   public ArtifactUpload beginUpload(String model) {
     String location = "mem:upload/" + UUID.randomUUID();
+    synchronized (data) {
+      data.openUploads.incrementAndGet();
+      data.uploads.add(location);
+    }
     return new ArtifactUpload() {
       @Override
       public String location() {
@@ -235,9 +245,18 @@ public final class MemoryRegistryStore implements RegistryStore {
 
       @Override
       public void abort() {
-        // unreferenced blobs stay until the store is dropped; they are never visible
+        endUpload(location);
       }
     };
+  }
+
+  /** Ends an upload session once (commit or abort); later calls do nothing. */
+  private void endUpload(String location) {
+    synchronized (data) {
+      if (data.uploads.remove(location)) {
+        data.openUploads.decrementAndGet();
+      }
+    }
   }
 
   @Override
@@ -289,6 +308,51 @@ public final class MemoryRegistryStore implements RegistryStore {
     synchronized (data) {
       List<RegistryEvent> log = data.events.get(model);
       return log == null ? 0 : log.size();
+    }
+  }
+
+  /** The length of the model's event log: every change through the policy layer appends an event. */
+  @Override
+  public Object changeToken(String model) {
+    return lastEventSequence(model);
+  }
+
+  @Override
+  public List<String> verifyStorage() {
+    List<String> problems = new ArrayList<>();
+    data.blobs.forEach((digest, bytes) -> {
+      if (!Digest.of(bytes).equals(digest)) {
+        problems.add("Stored bytes under " + digest + " have digest " + Digest.of(bytes));
+      }
+    });
+    return problems;
+  }
+
+  @Override
+  public GcReport collectGarbage() {
+    synchronized (data) {
+      Set<Digest> referenced = new HashSet<>();
+      for (TreeMap<Integer, VersionRecord> versions : data.versions.values()) {
+        for (VersionRecord v : versions.values()) {
+          for (ArtifactEntry e : v.manifest().files()) {
+            referenced.add(e.digest());
+          }
+        }
+      }
+      // Uploads not yet committed are protected by the upload counter: no collection while any is open.
+      if (data.openUploads.get() > 0) {
+        return new GcReport(0, 0, data.blobs.size());
+      }
+      int deleted = 0;
+      long freed = 0;
+      for (Map.Entry<Digest, byte[]> e : List.copyOf(data.blobs.entrySet())) {
+        if (!referenced.contains(e.getKey())) {
+          data.blobs.remove(e.getKey());
+          deleted++;
+          freed += e.getValue().length;
+        }
+      }
+      return new GcReport(deleted, freed, data.blobs.size());
     }
   }
 

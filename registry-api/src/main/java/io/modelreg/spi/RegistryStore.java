@@ -1,6 +1,7 @@
 package io.modelreg.spi;
 
 import io.modelreg.ArtifactEntry;
+import io.modelreg.GcReport;
 import io.modelreg.RegistryEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Persistence for one registry: records in and out, atomic version-number allocation, optimistic
@@ -101,6 +103,34 @@ public interface RegistryStore extends AutoCloseable {
   default long lastEventSequence(String model) {
     List<RegistryEvent> events = readEvents(model, 0);
     return events.isEmpty() ? 0 : events.get(events.size() - 1).sequence();
+  }
+
+  // ---- caching and maintenance
+
+  /**
+   * A value that changes whenever anything of the model changes (its record, versions or events) and is
+   * cheap to get, such as the size of its event log; null when the store cannot tell. The policy layer
+   * uses it to revalidate cached metadata older than the cache TTL instead of reloading it.
+   */
+  default @Nullable Object changeToken(String model) {
+    return null;
+  }
+
+  /**
+   * Checks the store's own structures (files it cannot parse, objects stored under the wrong name,
+   * leftovers); one sentence per problem. The policy layer checks manifests and re-hashes artifacts
+   * itself.
+   */
+  default List<String> verifyStorage() {
+    return List.of();
+  }
+
+  /**
+   * Deletes stored artifact bytes that no version refers to. Must never race a registration: bytes
+   * uploaded for a version that is not yet committed are kept.
+   */
+  default GcReport collectGarbage() {
+    return new GcReport(0, 0, 0);
   }
 
   // ---- concurrency

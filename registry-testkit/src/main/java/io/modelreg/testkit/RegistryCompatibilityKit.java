@@ -111,6 +111,11 @@ public abstract class RegistryCompatibilityKit {
     return false;
   }
 
+  /** Whether {@link ModelRegistry#gc()} deletes unreferenced bytes; false skips the gc tests. */
+  protected boolean collectsGarbage() {
+    return true;
+  }
+
   /** How many threads the concurrency tests use; lower it for slow remote backends. */
   protected int concurrency() {
     return 8;
@@ -857,6 +862,49 @@ public abstract class RegistryCompatibilityKit {
       assertThat(tampered.number()).isEqualTo(v.number());
       assertThat(tampered.manifest().isConsistent()).isFalse();
       assertThatThrownBy(() -> registry.openArtifact(tampered, real.path())).isInstanceOf(IntegrityException.class);
+    }
+  }
+
+  @Nested
+  @DisplayName("Verification and garbage collection")
+  class Maintenance {
+    @Test
+    @DisplayName("verify re-hashes every artifact once and finds a healthy registry clean")
+    void clean() {
+      registry.register("a", files("x", "1", "y", "2").build());
+      registry.register("a", files("x", "1").build());
+      registry.register("b", files("z", "3").build());
+      io.modelreg.VerificationReport report = registry.verify();
+      assertThat(report.problems()).isEmpty();
+      assertThat(report.isClean()).isTrue();
+      assertThat(report.models()).isEqualTo(2);
+      assertThat(report.versions()).isEqualTo(3);
+      assertThat(report.artifacts()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("verify names the version and file whose bytes are damaged")
+    void damaged() {
+      ModelVersion v = registry.register("a", files("weights.bin", "good bytes").build());
+      assumeTrue(corruptArtifact(store, v, v.manifest().files().get(0)), "the backend cannot damage stored bytes");
+      io.modelreg.VerificationReport report = registry.verify();
+      assertThat(report.isClean()).isFalse();
+      assertThat(String.join("\n", report.problems())).contains("models:/a/1").contains("weights.bin");
+    }
+
+    @Test
+    @DisplayName("gc frees bytes only deleted versions used, and every remaining version still reads")
+    void gc() {
+      assumeTrue(collectsGarbage(), "the backend does not collect garbage");
+      registry.register("a", files("shared", "same", "own", "only in v1").build());
+      registry.register("a", files("shared", "same").build());
+      assertThat(registry.gc().deleted()).isZero();
+      registry.deleteVersion("a", 1);
+      io.modelreg.GcReport report = registry.gc();
+      assertThat(report.deleted()).isEqualTo(1);
+      assertThat(report.bytesFreed()).isEqualTo("only in v1".length());
+      assertThat(read(registry, registry.getVersion("a", 2), "shared")).isEqualTo("same");
+      assertThat(registry.verify().isClean()).isTrue();
     }
   }
 
