@@ -3,6 +3,7 @@ package io.modelreg;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.StorageCheck;
 import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -273,7 +274,7 @@ final class PolicyRegistry implements ModelRegistry {
       throw new RegistryException("Cannot start an artifact upload for '" + name + "' in " + store.describe()
           + ": " + e.getMessage(), e);
     }
-    try {
+    try (upload) {
       List<ArtifactEntry> entries = new ArrayList<>();
       for (Registration.Artifact artifact : registration.artifacts()) {
         entries.add(upload(upload, name, artifact));
@@ -301,9 +302,6 @@ final class PolicyRegistry implements ModelRegistry {
             "run_id", registration.lineage().runId()));
         return view(m, stored);
       });
-    } catch (RuntimeException e) {
-      upload.abort();
-      throw e;
     }
   }
 
@@ -862,7 +860,8 @@ final class PolicyRegistry implements ModelRegistry {
   @Override
   public VerificationReport verify() {
     requireOpen();
-    List<String> problems = new ArrayList<>(store.verifyStorage());
+    StorageCheck storage = store.verifyStorage();
+    List<String> problems = new ArrayList<>(storage.problems());
     Map<Digest, String> hashed = new HashMap<>();
     int models = 0;
     int versions = 0;
@@ -885,14 +884,17 @@ final class PolicyRegistry implements ModelRegistry {
           problems.add(uri + ": the artifact manifest does not match its digest " + v.manifest().digest());
         }
         for (ArtifactEntry entry : v.manifest().files()) {
-          String verdict = hashed.computeIfAbsent(entry.digest(), d -> rehash(v, entry));
+          Long intactSize = storage.intact().get(entry.digest());
+          String verdict = intactSize != null
+              ? (intactSize == entry.size() ? "" : "stored content is " + intactSize + " bytes, " + entry.size() + " recorded")
+              : hashed.computeIfAbsent(entry.digest(), d -> rehash(v, entry));
           if (!verdict.isEmpty()) {
             problems.add(uri + " '" + entry.path() + "': " + verdict);
           }
         }
       }
     }
-    return new VerificationReport(models, versions, hashed.size(), problems);
+    return new VerificationReport(models, versions, hashed.size() + storage.intact().size(), problems);
   }
 
   /** Reads one artifact through the verifying stream; empty when it is intact, else what is wrong. */

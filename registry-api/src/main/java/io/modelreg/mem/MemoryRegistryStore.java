@@ -13,6 +13,7 @@ import io.modelreg.VersionNotFoundException;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.StorageCheck;
 import io.modelreg.spi.StoreCapability;
 import io.modelreg.spi.VersionRecord;
 import java.io.ByteArrayInputStream;
@@ -154,7 +155,6 @@ public final class MemoryRegistryStore implements RegistryStore {
       }
       VersionRecord stored = version.withRevision(1);
       versions.put(version.number(), stored);
-      endUpload(version.artifactLocation());
       return stored;
     }
   }
@@ -244,13 +244,13 @@ public final class MemoryRegistryStore implements RegistryStore {
       }
 
       @Override
-      public void abort() {
+      public void close() {
         endUpload(location);
       }
     };
   }
 
-  /** Ends an upload session once (commit or abort); later calls do nothing. */
+  /** Ends an upload session once; later calls do nothing. */
   private void endUpload(String location) {
     synchronized (data) {
       if (data.uploads.remove(location)) {
@@ -317,15 +317,19 @@ public final class MemoryRegistryStore implements RegistryStore {
     return lastEventSequence(model);
   }
 
+  /** Re-hashes every stored object; damaged ones are reported and left for the policy layer to name. */
   @Override
-  public List<String> verifyStorage() {
+  public StorageCheck verifyStorage() {
     List<String> problems = new ArrayList<>();
+    Map<Digest, Long> intact = new HashMap<>();
     data.blobs.forEach((digest, bytes) -> {
-      if (!Digest.of(bytes).equals(digest)) {
+      if (Digest.of(bytes).equals(digest)) {
+        intact.put(digest, (long) bytes.length);
+      } else {
         problems.add("Stored bytes under " + digest + " have digest " + Digest.of(bytes));
       }
     });
-    return problems;
+    return new StorageCheck(problems, intact);
   }
 
   @Override

@@ -6,19 +6,21 @@ import java.io.OutputStream;
 
 /**
  * The artifact files of one version being uploaded, before the version record exists. The policy
- * layer opens one sink per file, streams the bytes through it while computing SHA-256, and commits
- * each file with its digest. If the registration fails, {@link #abort()} is called; stores may leave
- * unreferenced bytes for garbage collection.
+ * layer opens one sink per file, streams the bytes through it while computing SHA-256, commits each
+ * file with its digest, creates the version record, and then closes the upload, whether the
+ * registration succeeded or not. While an upload is open, {@link RegistryStore#collectGarbage()} must
+ * not delete the bytes it stored; after it is closed, bytes that no version refers to are garbage.
  */
-public interface ArtifactUpload {
+public interface ArtifactUpload extends AutoCloseable {
   /** An opaque, store-specific location recorded as {@link VersionRecord#artifactLocation()}. */
   String location();
 
   /** Opens a sink for one file; paths are already validated. */
   Sink open(String path) throws IOException;
 
-  /** Called when the registration fails; must not throw. */
-  void abort();
+  /** Ends the upload session; idempotent, must not throw. */
+  @Override
+  void close();
 
   /** Receives the bytes of one file. Closing without {@link #commit} discards them. */
   abstract class Sink extends OutputStream {

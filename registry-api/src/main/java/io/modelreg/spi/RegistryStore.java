@@ -117,12 +117,12 @@ public interface RegistryStore extends AutoCloseable {
   }
 
   /**
-   * Checks the store's own structures (files it cannot parse, objects stored under the wrong name,
-   * leftovers); one sentence per problem. The policy layer checks manifests and re-hashes artifacts
-   * itself.
+   * Checks the store's own structures (files it cannot parse, objects stored under the wrong name) and
+   * may re-hash stored content. Content it reports intact is not read again by the policy layer, which
+   * checks every manifest and re-hashes the rest.
    */
-  default List<String> verifyStorage() {
-    return List.of();
+  default StorageCheck verifyStorage() {
+    return new StorageCheck(List.of(), java.util.Map.of());
   }
 
   /**
