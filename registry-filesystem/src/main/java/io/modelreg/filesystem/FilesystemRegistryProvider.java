@@ -53,7 +53,11 @@ public final class FilesystemRegistryProvider implements RegistryProvider {
     if (path == null || path.isEmpty() || path.equals("/") && uri.toString().equals("file:/")) {
       throw new IllegalArgumentException("The file: registry URI '" + uri + "' names no directory");
     }
-    return Path.of(URI.create("file://" + path));
+    try {
+      return Path.of(new URI("file", null, path, null)); // drops a localhost authority, keeps C:/ on Windows
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("Invalid file: registry URI '" + uri + "': " + e.getMessage(), e);
+    }
   }
 
   private static Duration duration(String text) {
