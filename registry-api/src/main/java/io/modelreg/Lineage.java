@@ -29,7 +29,7 @@ public record Lineage(
 
   public Lineage {
     datasets = List.copyOf(datasets);
-    dependencies = Map.copyOf(new TreeMap<>(dependencies));
+    dependencies = java.util.Collections.unmodifiableMap(new TreeMap<>(dependencies));
     if (parentVersion != null && parentVersion < 1) {
       throw new IllegalArgumentException("Parent version must be >= 1, got " + parentVersion);
     }

@@ -22,6 +22,6 @@ public record MetricRecord(String runId, Instant time, Map<String, Double> value
       throw new IllegalArgumentException("A metric record needs at least one value");
     }
     values.forEach(Names::checkMetric);
-    values = Map.copyOf(new TreeMap<>(values));
+    values = java.util.Collections.unmodifiableMap(new TreeMap<>(values));
   }
 }

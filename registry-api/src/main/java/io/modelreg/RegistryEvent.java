@@ -49,7 +49,7 @@ public record RegistryEvent(
   }
 
   public RegistryEvent {
-    details = Map.copyOf(new TreeMap<>(details));
+    details = java.util.Collections.unmodifiableMap(new TreeMap<>(details));
     if (sequence < 0) {
       throw new IllegalArgumentException("Event sequence must not be negative");
     }

@@ -13,6 +13,13 @@ public enum Backend {
     ModelRegistry open(Path scratch, RegistryOptions options) {
       return ModelRegistries.open("mem:", options);
     }
+  },
+  /** The embedded file registry, in a scratch directory. */
+  FILE {
+    @Override
+    ModelRegistry open(Path scratch, RegistryOptions options) {
+      return ModelRegistries.open(scratch.toUri(), options);
+    }
   };
 
   /** Opens an empty registry of this backend; {@code scratch} is an empty directory it may use. */

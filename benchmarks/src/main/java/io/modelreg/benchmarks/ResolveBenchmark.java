@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class ResolveBenchmark {
-  @Param({"MEM"})
+  @Param({"MEM", "FILE"})
   public Backend backend;
 
   private ModelRegistry registry;
