@@ -34,7 +34,10 @@ public final class ModelRegistries {
   /** System property with the default registry URI, used when the environment variable is not set. */
   public static final String PROPERTY_URI = "modelreg.uri";
 
-  private static final Logger log = LoggerFactory.getLogger(ModelRegistries.class);
+  /** Created on first use, so opening a registry does not initialise the logging backend. */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(ModelRegistries.class);
+  }
   private static final Map<String, RegistryProvider> explicit = new TreeMap<>();
 
   private ModelRegistries() {}
@@ -190,7 +193,7 @@ public final class ModelRegistries {
         }
       } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
         d.failures.add(e.toString());
-        log.warn("Skipping a registry provider that failed to load: {}", e.toString());
+        Log.LOG.warn("Skipping a registry provider that failed to load: {}", e.toString());
       }
     }
     return d;

@@ -47,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * RegistryOptions}); this registry's own writes replace cached entries at once.
  */
 final class PolicyRegistry implements ModelRegistry {
-  private static final Logger log = LoggerFactory.getLogger(PolicyRegistry.class);
+  /** Created on first use, so opening a registry does not initialise the logging backend. */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(PolicyRegistry.class);
+  }
   private static final int MAX_ATTEMPTS = 32;
   private static final int COPY_BUFFER = 64 * 1024;
 
@@ -1122,7 +1125,7 @@ final class PolicyRegistry implements ModelRegistry {
         try {
           sub.poll();
         } catch (RuntimeException e) {
-          log.warn("Watching {} failed; retrying at the next poll: {}", store.describe(), e.toString());
+          Log.LOG.warn("Watching {} failed; retrying at the next poll: {}", store.describe(), e.toString());
         }
       }
     }
@@ -1169,7 +1172,7 @@ final class PolicyRegistry implements ModelRegistry {
             try {
               listener.accept(e);
             } catch (RuntimeException ex) {
-              log.warn("A registry event listener failed on {}", e, ex);
+              Log.LOG.warn("A registry event listener failed on {}", e, ex);
             }
           }
         }

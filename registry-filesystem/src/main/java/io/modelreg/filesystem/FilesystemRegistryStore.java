@@ -70,7 +70,10 @@ import org.slf4j.LoggerFactory;
  * lock (threads and processes); reads take no lock and only ever see complete files.
  */
 public final class FilesystemRegistryStore implements RegistryStore {
-  private static final Logger log = LoggerFactory.getLogger(FilesystemRegistryStore.class);
+  /** Created on first use, so opening a registry does not initialise the logging backend. */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(FilesystemRegistryStore.class);
+  }
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern VERSION_FILE = Pattern.compile("[1-9][0-9]{0,9}\\.json");
   private static final Duration ORPHAN_AGE = Duration.ofDays(1);
@@ -151,7 +154,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
       }
     }
     if (removed > 0 && report) {
-      log.info("Removed {} temp files left by processes that stopped in {}", removed, tmp);
+      Log.LOG.info("Removed {} temp files left by processes that stopped in {}", removed, tmp);
     }
     return removed;
   }
@@ -602,13 +605,13 @@ public final class FilesystemRegistryStore implements RegistryStore {
             freed[0] += size;
           }
         } catch (IOException e) {
-          log.warn("gc could not delete {}: {}", file, e.toString());
+          Log.LOG.warn("gc could not delete {}: {}", file, e.toString());
         }
       });
       try {
         cleanOrphans(true);
       } catch (IOException e) {
-        log.warn("gc could not clean {}: {}", tmp, e.toString());
+        Log.LOG.warn("gc could not clean {}: {}", tmp, e.toString());
       }
       return new GcReport(deleted[0], freed[0], kept[0]);
     });

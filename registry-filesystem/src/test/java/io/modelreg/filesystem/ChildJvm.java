@@ -74,6 +74,10 @@ final class ChildJvm implements AutoCloseable {
     reader.join(TimeUnit.SECONDS.toMillis(10));
   }
 
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   List<String> lines() {
     return List.copyOf(lines);
   }
