@@ -73,7 +73,8 @@ public record Signature(List<Field> inputs, List<Field> outputs) {
 
   /**
    * Differences from {@code this} (the old signature) to {@code other}, one line per changed, added or
-   * removed input and output; empty when both are the same.
+   * removed input and output, matched by name when every field has one and by position otherwise; empty
+   * when both are the same.
    */
   public List<String> differences(Signature other) {
     List<String> out = new ArrayList<>();
@@ -83,6 +84,26 @@ public record Signature(List<Field> inputs, List<Field> outputs) {
   }
 
   private static void diff(String kind, List<Field> a, List<Field> b, List<String> out) {
+    if (allNamed(a) && allNamed(b)) {
+      java.util.Map<String, Field> before = new java.util.LinkedHashMap<>();
+      a.forEach(f -> before.put(String.valueOf(f.name()), f));
+      java.util.Map<String, Field> after = new java.util.LinkedHashMap<>();
+      b.forEach(f -> after.put(String.valueOf(f.name()), f));
+      before.forEach((name, f) -> {
+        Field g = after.get(name);
+        if (g == null) {
+          out.add(kind + " removed: " + f);
+        } else if (!g.equals(f)) {
+          out.add(kind + " changed: " + f + " -> " + g);
+        }
+      });
+      after.forEach((name, g) -> {
+        if (!before.containsKey(name)) {
+          out.add(kind + " added: " + g);
+        }
+      });
+      return;
+    }
     int n = Math.max(a.size(), b.size());
     for (int i = 0; i < n; i++) {
       Field x = i < a.size() ? a.get(i) : null;
@@ -95,5 +116,14 @@ public record Signature(List<Field> inputs, List<Field> outputs) {
         out.add(kind + " " + i + " changed: " + x + " -> " + y);
       }
     }
+  }
+
+  private static boolean allNamed(List<Field> fields) {
+    for (Field f : fields) {
+      if (f.name() == null) {
+        return false;
+      }
+    }
+    return true;
   }
 }

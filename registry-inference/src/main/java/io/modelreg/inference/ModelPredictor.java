@@ -159,6 +159,20 @@ public final class ModelPredictor implements AutoCloseable {
   }
 
   /**
+   * The first output for {@code rows} rows of already-preprocessed features, row-major, in one model call.
+   */
+  public float[][] predictFeaturesBatch(float[] rowMajor, int rows) {
+    if (rows < 1 || rowMajor.length % rows != 0) {
+      throw new IllegalArgumentException(rowMajor.length + " values do not make " + rows + " rows of features");
+    }
+    int width = rowMajor.length / rows;
+    if (this.features > 0 && width != this.features) {
+      throw new IllegalArgumentException(subject + " takes " + this.features + " features, got " + width + " per row");
+    }
+    return split(model.run(new OnnxModel.Batch(rowMajor, rows, width)), 0, rows);
+  }
+
+  /**
    * Class probabilities of one row by label.
    *
    * @throws IllegalStateException when the bundle has no labels or the output does not have one value per label
