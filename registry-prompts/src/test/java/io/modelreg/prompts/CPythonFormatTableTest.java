@@ -66,8 +66,8 @@ class CPythonFormatTableTest {
         .as("CPython raised %s: %s", error, c.path("message").asText())
         .isInstanceOf(IllegalArgumentException.class)
         .satisfies(e -> {
-          if (e instanceof RenderException) {
-            assertThat(((RenderException) e).pythonError()).isEqualTo(error);
+          if (e instanceof RenderException renderException) {
+            assertThat(renderException.pythonError()).isEqualTo(error);
           }
         });
   }

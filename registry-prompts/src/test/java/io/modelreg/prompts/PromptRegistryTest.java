@@ -1,0 +1,198 @@
+package io.modelreg.prompts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelreg.ModelRegistries;
+import io.modelreg.ModelRegistry;
+import io.modelreg.NotFoundException;
+import io.modelreg.PromotionRejectedException;
+import io.modelreg.Registration;
+import io.modelreg.RegistryOptions;
+import io.modelreg.Stage;
+import io.modelreg.TransientRegistryException;
+import io.modelreg.mem.MemoryRegistryStore;
+import io.modelreg.spi.RegistryStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class PromptRegistryTest {
+
+  /** A clock tests move by hand. */
+  static final class TestClock extends Clock {
+    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private final ModelRegistry registry = ModelRegistries.open("mem:");
+  private final TestClock clock = new TestClock();
+  private final PromptRegistry prompts = PromptRegistry.on(registry, Duration.ofSeconds(30), clock);
+
+  @Test
+  void semverBumpsAreCheckedAgainstTheChange() {
+    PromptVersion v1 = prompts.register("greet", "Hello {name}!", "1.0.0", "first");
+    assertThat(v1.render(Map.of("name", "Ada"))).isEqualTo("Hello Ada!");
+    // text only: PATCH is enough
+    assertThat(prompts.register("greet", "Hello, {name}!", "1.0.1", "comma").semver()).hasToString("1.0.1");
+    // a variable added needs MINOR
+    assertThatThrownBy(() -> prompts.register("greet", "Hello, {name} from {city}!", "1.0.2", "city"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[city] were added")
+        .hasMessageContaining("MINOR").hasMessageContaining("1.1.0 or later");
+    prompts.register("greet", "Hello, {name} from {city}!", "1.1.0", "city");
+    // a variable renamed needs MAJOR
+    assertThatThrownBy(() -> prompts.register("greet", "Hello, {user} from {city}!", "1.2.0", "rename"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[name] were removed or renamed")
+        .hasMessageContaining("2.0.0 or later");
+    PromptVersion v4 = prompts.register("greet", PromptTemplate.parse("Hello, {user} from {city}!"), "1.2.0", "rename",
+        "callers were migrated in the same release");
+    assertThat(v4.bumpOverride()).contains("callers were migrated in the same release");
+    assertThatThrownBy(() -> prompts.register("greet", "Hello, {user} from {city}!", "3.0.0", "same"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unchanged");
+    assertThat(prompts.list("greet")).extracting(p -> p.semver().toString()).containsExactly("1.0.0", "1.0.1", "1.1.0", "1.2.0");
+  }
+
+  @Test
+  void versionsCarryMlflowsPromptTags() {
+    PromptVersion simple = prompts.register("qa", "Answer {question} for {user.name}", "1.0.0", "msg");
+    assertThat(simple.version().tags()).containsEntry(PromptRegistry.IS_PROMPT, "true")
+        .containsEntry(PromptRegistry.TEXT, "Answer {{ question }} for {{ user.name }}")
+        .containsEntry(PromptRegistry.SYNTAX, "mlflow");
+    assertThat(registry.getModel("qa").tags()).containsEntry(PromptRegistry.IS_PROMPT, "true");
+    assertThat(simple.message()).isEqualTo("msg");
+    PromptVersion formatted = prompts.register("price", "Total {amount:.2f}", "1.0.0", "msg");
+    assertThat(formatted.version().tags()).containsEntry(PromptRegistry.TEXT, "Total {amount:.2f}")
+        .containsEntry(PromptRegistry.SYNTAX, "python_format");
+  }
+
+  @Test
+  void aPromptWrittenByMlflowItselfLoadsFromItsTags() {
+    registry.createModel("py", null, Map.of(PromptRegistry.IS_PROMPT, "true"));
+    registry.register("py", Registration.builder().tag(PromptRegistry.IS_PROMPT, "true")
+        .tag(PromptRegistry.TEXT, "Summarize {{ text }} in {{ n }} words").description("from python").build());
+    PromptVersion v = prompts.load("prompts:/py/1");
+    assertThat(v.template().syntax()).isEqualTo(PromptTemplate.Syntax.MLFLOW);
+    assertThat(v.render(Map.of("text", "this", "n", 5))).isEqualTo("Summarize this in 5 words");
+  }
+
+  @Test
+  void loadsEveryUriFormAndRefusesModels() {
+    prompts.register("greet", "Hi {name}", "1.0.0", "a");
+    prompts.register("greet", "Hi {name}!", "1.0.1", "b");
+    prompts.register("greet", "Hi {name} {x}", "1.1.0", "c");
+    prompts.promote("greet", 2, Stage.STAGING);
+    prompts.promote("greet", 2, Stage.PRODUCTION);
+    prompts.setAlias("greet", "canary", 3);
+    assertThat(prompts.load("prompts:/greet@production").number()).isEqualTo(2);
+    assertThat(prompts.load("prompts:/greet/production").number()).isEqualTo(2);
+    assertThat(prompts.load("prompts:/greet@canary").number()).isEqualTo(3);
+    assertThat(prompts.load("prompts:/greet/1.0.1").number()).isEqualTo(2);
+    assertThat(prompts.load("prompts:/greet/^1").number()).isEqualTo(3);
+    assertThat(prompts.load("prompts:/greet/~1.0").number()).isEqualTo(2);
+    assertThat(prompts.load("prompts:/greet/latest").number()).isEqualTo(3);
+    assertThatThrownBy(() -> prompts.load("models:/greet/1")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> prompts.promote("greet", 1, Stage.PRODUCTION)).isInstanceOf(PromotionRejectedException.class);
+    registry.register("model", Registration.builder().bytes("w", new byte[] {1}).build());
+    assertThatThrownBy(() -> prompts.load("prompts:/model/1")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a prompt");
+    assertThatThrownBy(() -> prompts.register("model", "x {y}", "1.0.0", "m")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a prompt");
+  }
+
+  @Test
+  void compareShowsVariablesAndAUnifiedDiff() {
+    prompts.register("mail", "Dear {name},\nthanks for {item}.\nBye", "1.0.0", "a");
+    prompts.register("mail", "Dear {name},\nthanks for {item} and {gift}.\nBye", "1.1.0", "b");
+    PromptComparison c = prompts.compare("prompts:/mail/1", "prompts:/mail/2");
+    assertThat(c.variablesAdded()).containsExactly("gift");
+    assertThat(c.variablesRemoved()).isEmpty();
+    assertThat(c.requiredBump()).isEqualTo(PromptComparison.Bump.MINOR);
+    assertThat(c.diff()).isEqualTo("--- prompts:/mail/1\n+++ prompts:/mail/2\n@@ -1,3 +1,3 @@\n Dear {name},\n"
+        + "-thanks for {item}.\n+thanks for {item} and {gift}.\n Bye\n");
+  }
+
+  @Test
+  void aliasesAreCachedForTheirTtlAndVersionsForever() {
+    prompts.register("greet", "Hi {name}", "1.0.0", "a");
+    prompts.register("greet", "Hi {name}!", "1.0.1", "b");
+    prompts.setAlias("greet", "live", 1);
+    assertThat(prompts.load("prompts:/greet@live").number()).isEqualTo(1);
+    registry.setAlias("greet", "live", 2);
+    assertThat(prompts.load("prompts:/greet@live").number()).isEqualTo(1);
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(prompts.load("prompts:/greet@live").number()).isEqualTo(2);
+  }
+
+  @Test
+  void theLastGoodCopyIsServedWhenTheBackendIsDown() {
+    AtomicBoolean down = new AtomicBoolean();
+    RegistryStore real = MemoryRegistryStore.create();
+    RegistryStore flaky = (RegistryStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {RegistryStore.class}, (proxy, method, args) -> {
+          if (down.get() && !method.getName().equals("close")) {
+            throw new TransientRegistryException("backend unreachable", null);
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    ModelRegistry reg = ModelRegistries.create(flaky, RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
+    PromptRegistry p = PromptRegistry.on(reg, Duration.ofSeconds(30), clock);
+    p.register("greet", "Hi {name}", "1.0.0", "a");
+    p.setAlias("greet", "live", 1);
+    assertThat(p.load("prompts:/greet@live").render(Map.of("name", "Ada"))).isEqualTo("Hi Ada");
+    down.set(true);
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(p.load("prompts:/greet@live").number()).isEqualTo(1);
+    assertThat(p.load("prompts:/greet/1").number()).isEqualTo(1);
+    assertThatThrownBy(() -> p.load("prompts:/greet@other")).isInstanceOf(TransientRegistryException.class);
+    down.set(false);
+    registry.close();
+  }
+
+  @Test
+  void variantsAreWeightedAndSticky() {
+    prompts.register("greet", "Hi {name}", "1.0.0", "a");
+    prompts.register("greet", "Hello {name}", "1.0.1", "b");
+    PromptRegistry.Variants v = prompts.variants(Map.of("prompts:/greet/1", 0.8, "prompts:/greet/2", 0.2));
+    Map<Integer, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      counts.merge(v.choose("user-" + i).number(), 1, Integer::sum);
+    }
+    assertThat(counts.get(1)).isBetween(7_700, 8_300);
+    assertThat(counts.get(2)).isBetween(1_700, 2_300);
+    for (int i = 0; i < 100; i++) {
+      assertThat(v.uriFor("user-" + i)).isEqualTo(v.uriFor("user-" + i));
+    }
+    assertThatThrownBy(() -> prompts.variants(Map.of("prompts:/greet/1", -1.0))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> prompts.load("prompts:/greet@none-such")).isInstanceOf(NotFoundException.class);
+  }
+}
