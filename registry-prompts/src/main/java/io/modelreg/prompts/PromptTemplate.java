@@ -426,9 +426,8 @@ public final class PromptTemplate {
    * @throws RenderException when a value cannot be formatted as its field asks
    */
   public String render(List<?> positional, Map<String, ?> named) {
-    Context ctx = new Context(positional, named, false);
-    List<String> missing = new ArrayList<>();
-    findMissing(parts, ctx, missing);
+    List<String> missing = new ArrayList<>(0);
+    String out = render(parts, new Context(positional, named, false), missing);
     if (!missing.isEmpty()) {
       List<String> given = new ArrayList<>(named.keySet());
       for (int i = 0; i < positional.size(); i++) {
@@ -436,12 +435,12 @@ public final class PromptTemplate {
       }
       throw new MissingVariablesException(missing, given);
     }
-    return render(parts, ctx);
+    return out;
   }
 
   /** Renders what can be rendered and leaves fields whose variables are missing as they were written. */
   public String renderPartial(Map<String, ?> values) {
-    return render(parts, new Context(List.of(), values, true));
+    return render(parts, new Context(List.of(), values, true), new ArrayList<>());
   }
 
   private record Context(List<?> positional, Map<String, ?> named, boolean partial) {}
@@ -462,14 +461,16 @@ public final class PromptTemplate {
       }
       value = ctx.positional().get(f.index());
     }
-    StringBuilder path = new StringBuilder(f.name() != null ? f.name() : Integer.toString(f.index()));
-    for (Step s : f.steps()) {
-      path.append(s);
+    List<Step> steps = f.steps();
+    for (int i = 0; i < steps.size(); i++) {
+      Step s = steps.get(i);
       Py.Lookup l = s.attribute() ? Py.Access.attribute(value, s.key()) : Py.Access.index(value, s.key());
       if (l.error) {
         throw new RenderException("Field " + f.source() + ": " + l.missing, "TypeError");
       }
       if (!l.found()) {
+        StringBuilder path = new StringBuilder(f.name() != null ? f.name() : Integer.toString(f.index()));
+        steps.subList(0, i + 1).forEach(path::append);
         return new Resolved(null, path.toString());
       }
       value = l.value;
@@ -477,21 +478,12 @@ public final class PromptTemplate {
     return new Resolved(value, null);
   }
 
-  private void findMissing(List<Part> parts, Context ctx, List<String> missing) {
-    for (Part p : parts) {
-      if (p instanceof Field) {
-        Field f = (Field) p;
-        Resolved r = resolve(f, ctx);
-        if (r.missing() != null && !missing.contains(r.missing())) {
-          missing.add(r.missing());
-        }
-        findMissing(f.spec(), ctx, missing);
-      }
-    }
-  }
-
-  private String render(List<Part> parts, Context ctx) {
-    StringBuilder sb = new StringBuilder();
+  /**
+   * Renders in one pass. A missing variable is added to {@code missing} (strict rendering throws with all of
+   * them at the end) and its field left as written (what partial rendering returns).
+   */
+  private String render(List<Part> parts, Context ctx, List<String> missing) {
+    StringBuilder sb = new StringBuilder(text.length() + 32);
     for (Part p : parts) {
       if (p instanceof Literal) {
         sb.append(((Literal) p).text());
@@ -499,12 +491,12 @@ public final class PromptTemplate {
       }
       Field f = (Field) p;
       Resolved r = resolve(f, ctx);
-      if (r.missing() != null) {
-        sb.append(f.source());
-        continue;
+      int missingBefore = missing.size();
+      String spec = f.spec().isEmpty() ? "" : render(f.spec(), ctx, missing);
+      if (r.missing() != null && !missing.contains(r.missing())) {
+        missing.add(missingBefore, r.missing());
       }
-      String spec = render(f.spec(), ctx);
-      if (ctx.partial() && spec.indexOf('{') >= 0) {
+      if (r.missing() != null || missing.size() > missingBefore) {
         sb.append(f.source());
         continue;
       }

@@ -48,7 +48,22 @@ final class PyFormat {
     return c == '<' || c == '>' || c == '=' || c == '^';
   }
 
+  /** Parsed specs by text; templates reuse a handful of specs, so parsing happens once per spec. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Spec> SPECS = new java.util.concurrent.ConcurrentHashMap<>();
+
   static Spec parse(String spec, String typeName) {
+    Spec cached = SPECS.get(spec);
+    if (cached != null) {
+      return cached;
+    }
+    Spec parsed = parseUncached(spec, typeName);
+    if (SPECS.size() < 10_000) {
+      SPECS.put(spec, parsed);
+    }
+    return parsed;
+  }
+
+  private static Spec parseUncached(String spec, String typeName) {
     int[] cps = spec.codePoints().toArray();
     int pos = 0;
     int fill = 0;
@@ -135,6 +150,9 @@ final class PyFormat {
   static String format(@Nullable Object value, String spec) {
     if (value instanceof Boolean) {
       return spec.isEmpty() ? Py.str(value) : formatInt((Boolean) value ? BigInteger.ONE : BigInteger.ZERO, spec, "bool");
+    }
+    if ((value instanceof Integer || value instanceof Long) && (spec.isEmpty() || spec.equals("d"))) {
+      return value.toString();
     }
     if (value != null && Py.isInt(value)) {
       return formatInt(Py.toBigInteger(value), spec, "int");
@@ -286,6 +304,14 @@ final class PyFormat {
 
   /** Python's {@code _insert_thousands_sep}: groups digits, padding with zeros (and separators) to minWidth. */
   static String group(String digits, char sep, int size, int minWidth) {
+    if (minWidth <= digits.length()) {
+      int first = digits.length() % size == 0 ? size : digits.length() % size;
+      StringBuilder sb = new StringBuilder(digits.length() + digits.length() / size).append(digits, 0, first);
+      for (int i = first; i < digits.length(); i += size) {
+        sb.append(sep).append(digits, i, i + size);
+      }
+      return sb.toString();
+    }
     List<String> groups = new ArrayList<>();
     String rest = digits;
     int min = minWidth;
@@ -430,7 +456,7 @@ final class PyFormat {
         text = reprDigits(a, true);
         break;
       case 'f':
-        text = new BigDecimal(a).setScale(precision, RoundingMode.HALF_EVEN).toPlainString();
+        text = fixedPoint(a, precision);
         if (spec.alt() && precision == 0) {
           text += ".";
         }
@@ -451,6 +477,37 @@ final class PyFormat {
     String intDigits = cut < 0 ? text : text.substring(0, cut);
     String tail = (cut < 0 ? "" : text.substring(cut)) + (pct ? "%" : "");
     return assemble(sign(negative, spec.sign()), intDigits, tail, spec, 3);
+  }
+
+  private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+  /**
+   * {@code a} (non-negative, finite) rounded half-even to {@code precision} decimals, from its exact binary
+   * value. Fast path: scale by an exact power of ten and round in double arithmetic when the rounding
+   * decision is clear of the error of that scaling; otherwise, and for large values, exact BigDecimal.
+   */
+  static String fixedPoint(double a, int precision) {
+    if (precision < POW10.length) {
+      double y = a * POW10[precision];
+      if (y < 1e15) {
+        double floor = Math.floor(y);
+        double frac = y - floor;
+        if (Math.abs(frac - 0.5) > 4 * Math.ulp(y) || y == 0) {
+          long r = (long) floor + (frac > 0.5 ? 1 : 0);
+          if (precision == 0) {
+            return Long.toString(r);
+          }
+          long scale = (long) POW10[precision];
+          String fraction = Long.toString(r % scale);
+          StringBuilder sb = new StringBuilder(24).append(r / scale).append('.');
+          for (int i = fraction.length(); i < precision; i++) {
+            sb.append('0');
+          }
+          return sb.append(fraction).toString();
+        }
+      }
+    }
+    return new BigDecimal(a).setScale(precision, RoundingMode.HALF_EVEN).toPlainString();
   }
 
   private static boolean isZero(String text) {
