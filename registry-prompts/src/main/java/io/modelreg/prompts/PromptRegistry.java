@@ -2,6 +2,7 @@ package io.modelreg.prompts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelreg.Lineage;
 import io.modelreg.ModelNotFoundException;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelUri;
@@ -107,6 +108,16 @@ public final class PromptRegistry {
    */
   public PromptVersion register(String name, PromptTemplate template, String semver, String message,
       @Nullable String bumpOverride) {
+    return register(name, template, semver, message, bumpOverride, Lineage.empty());
+  }
+
+  /**
+   * Registers a new version with lineage (the run, source or parent prompt version it came from).
+   *
+   * @see #register(String, PromptTemplate, String, String, String)
+   */
+  public PromptVersion register(String name, PromptTemplate template, String semver, String message,
+      @Nullable String bumpOverride, Lineage lineage) {
     Names.checkModelName(name);
     SemanticVersion sv = SemanticVersion.parse(semver);
     Optional<RegisteredModel> model = registry.findModel(name);
@@ -131,6 +142,7 @@ public final class PromptRegistry {
         .bytes(FILE, promptJson(template))
         .semver(sv)
         .description(message)
+        .lineage(lineage)
         .tag(IS_PROMPT, "true");
     String mlflowText = template.toMlflow().orElse(template.text());
     try {
