@@ -73,12 +73,12 @@ class PromptRegistryTest {
     PromptVersion v4 = prompts.register("greet", PromptTemplate.parse("Hello, {user} from {city}!"), "1.2.0", "rename",
         "callers were migrated in the same release");
     assertThat(v4.bumpOverride()).contains("callers were migrated in the same release");
+    assertThatThrownBy(() -> prompts.register("greet", "Hello, {user} from {city}!", "3.0.0", "same"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unchanged");
     PromptVersion v5 = prompts.register("greet", PromptTemplate.parse("Hi, {user} from {city}!"), "1.2.1", "tone", null,
         io.modelreg.Lineage.builder().parentVersion(v4.number()).runId("prompt-eval-7").build());
     assertThat(v5.version().lineage().parentVersion()).isEqualTo(v4.number());
     assertThat(v5.version().lineage().runId()).isEqualTo("prompt-eval-7");
-    assertThatThrownBy(() -> prompts.register("greet", "Hello, {user} from {city}!", "3.0.0", "same"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unchanged");
     assertThat(prompts.list("greet")).extracting(p -> p.semver().toString())
         .containsExactly("1.0.0", "1.0.1", "1.1.0", "1.2.0", "1.2.1");
   }
