@@ -41,6 +41,19 @@ public record Digest(String hex) {
     return fromBytes(md.digest(bytes));
   }
 
+  /** The digest of a file's content, read in 64 KiB chunks. */
+  public static Digest ofFile(java.nio.file.Path file) throws java.io.IOException {
+    MessageDigest md = newSha256();
+    byte[] buf = new byte[1 << 16];
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        md.update(buf, 0, n);
+      }
+    }
+    return fromBytes(md.digest());
+  }
+
   /** The digest of a UTF-8 string. */
   public static Digest ofUtf8(String text) {
     return of(text.getBytes(StandardCharsets.UTF_8));

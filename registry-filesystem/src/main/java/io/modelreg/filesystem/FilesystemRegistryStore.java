@@ -31,7 +31,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -556,7 +555,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
     Map<Digest, Long> intact = new HashMap<>();
     forEachBlob(problems, (digest, file) -> {
       try {
-        Digest actual = hash(file);
+        Digest actual = Digest.ofFile(file);
         if (actual.equals(digest)) {
           intact.put(digest, Files.size(file));
         } else {
@@ -655,18 +654,6 @@ public final class FilesystemRegistryStore implements RegistryStore {
       throw failure("list " + models, e);
     }
     return names;
-  }
-
-  private static Digest hash(Path file) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.fromBytes(md.digest());
   }
 
   // ================================================================== plumbing

@@ -6,13 +6,11 @@ import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.RegistryException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.UUID;
 
 /**
@@ -66,22 +64,11 @@ final class LocalCache {
   private static boolean intact(Path dir, ModelVersion version) throws IOException {
     for (ArtifactEntry e : version.manifest().files()) {
       Path f = dir.resolve(e.path());
-      if (!Files.isRegularFile(f) || Files.size(f) != e.size() || !hash(f).equals(e.digest())) {
+      if (!Files.isRegularFile(f) || Files.size(f) != e.size() || !Digest.ofFile(f).equals(e.digest())) {
         return false;
       }
     }
     return true;
   }
 
-  private static Digest hash(Path file) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.fromBytes(md.digest());
-  }
 }

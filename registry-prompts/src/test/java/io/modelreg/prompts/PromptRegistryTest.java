@@ -13,13 +13,11 @@ import io.modelreg.Stage;
 import io.modelreg.TransientRegistryException;
 import io.modelreg.mem.MemoryRegistryStore;
 import io.modelreg.spi.RegistryStore;
+import io.modelreg.testkit.MutableClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,32 +25,8 @@ import org.junit.jupiter.api.Test;
 
 class PromptRegistryTest {
 
-  /** A clock tests move by hand. */
-  static final class TestClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   private final ModelRegistry registry = ModelRegistries.open("mem:");
-  private final TestClock clock = new TestClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final PromptRegistry prompts = PromptRegistry.on(registry, Duration.ofSeconds(30), clock);
 
   @Test

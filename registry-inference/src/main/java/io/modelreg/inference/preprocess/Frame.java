@@ -89,7 +89,7 @@ public final class Frame {
         }
       }
       if (kind == Kind.CATEGORICAL) {
-        String[] values = new String[rows.size()];
+        @Nullable String[] values = new @Nullable String[rows.size()];
         for (int i = 0; i < values.length; i++) {
           Object v = rows.get(i).get(name);
           values[i] = v == null ? null : v.toString();

@@ -170,7 +170,7 @@ public final class Preprocessor {
         }
         b.column(in.name(), Column.numeric(x));
       } else {
-        String[] x = new String[rows.size()];
+        @Nullable String[] x = new @Nullable String[rows.size()];
         for (int i = 0; i < x.length; i++) {
           Object v = rows.get(i).get(in.name());
           x[i] = v == null ? null : v instanceof Enum ? ((Enum<?>) v).name() : v.toString();
