@@ -1,28 +1,26 @@
 package io.modelreg.inference;
 
 import ai.djl.MalformedModelException;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoBatchifyTranslator;
-import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One ONNX model loaded through DJL's ONNX Runtime engine, with a pool of DJL predictors (a predictor is
- * not thread-safe; the ONNX Runtime session behind them is). Outputs are copied into Java arrays while the
- * call's native memory is still open, then released.
+ * One ONNX model loaded through DJL's ONNX Runtime engine. Calls go to the model's block directly (the
+ * ONNX Runtime session behind it is thread-safe); outputs are copied into Java arrays while the call's
+ * native memory is still open, then released with the call's child NDManager.
  */
 final class OnnxModel implements AutoCloseable {
   /** A row-major batch of features. */
@@ -47,6 +45,10 @@ final class OnnxModel implements AutoCloseable {
 
     @Override
     public Outputs processOutput(TranslatorContext ctx, NDList list) {
+      return outputs(list);
+    }
+
+    static Outputs outputs(NDList list) {
       List<String> names = new ArrayList<>();
       List<float[]> values = new ArrayList<>();
       List<long[]> shapes = new ArrayList<>();
@@ -94,18 +96,14 @@ final class OnnxModel implements AutoCloseable {
   }
 
   private final ZooModel<Batch, Outputs> model;
-  private final ConcurrentLinkedDeque<Predictor<Batch, Outputs>> idle = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger idleCount = new AtomicInteger();
-  private final int maxIdle;
   private final String subject;
 
-  private OnnxModel(ZooModel<Batch, Outputs> model, int maxIdle, String subject) {
+  private OnnxModel(ZooModel<Batch, Outputs> model, String subject) {
     this.model = model;
-    this.maxIdle = maxIdle;
     this.subject = subject;
   }
 
-  static OnnxModel load(Path modelFile, int maxIdle, String subject) {
+  static OnnxModel load(Path modelFile, String subject) {
     Djl.engine();
     String file = String.valueOf(modelFile.getFileName());
     String name = file.endsWith(".onnx") ? file.substring(0, file.length() - 5) : file;
@@ -117,30 +115,22 @@ final class OnnxModel implements AutoCloseable {
         .optTranslator(new BatchTranslator())
         .build();
     try {
-      return new OnnxModel(criteria.loadModel(), maxIdle, subject);
+      return new OnnxModel(criteria.loadModel(), subject);
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
       throw new InvalidBundleException(subject + ": ONNX Runtime cannot load " + file + " (" + e.getMessage() + ")", e);
     }
   }
 
+  /**
+   * Runs one batch straight through the model's block (ONNX Runtime's session is thread-safe), in a child
+   * NDManager closed at the end of the call; DJL's Predictor would add a translator context per call.
+   */
   Outputs run(Batch batch) {
-    Predictor<Batch, Outputs> p = idle.pollFirst();
-    if (p != null) {
-      idleCount.decrementAndGet();
-    } else {
-      p = model.newPredictor();
-    }
-    try {
-      Outputs out = p.predict(batch);
-      if (idleCount.incrementAndGet() <= maxIdle) {
-        idle.offerFirst(p);
-      } else {
-        idleCount.decrementAndGet();
-        p.close();
-      }
-      return out;
-    } catch (TranslateException | RuntimeException e) {
-      p.close();
+    try (NDManager manager = model.getNDManager().newSubManager()) {
+      NDList input = new NDList(manager.create(batch.data(), new Shape(batch.rows(), batch.columns())));
+      NDList output = model.getBlock().forward(new ParameterStore(manager, false), input, false);
+      return BatchTranslator.outputs(output);
+    } catch (RuntimeException e) {
       throw new IllegalArgumentException(subject + ": the model rejected a batch of " + batch.rows() + " × "
           + batch.columns() + " features: " + rootMessage(e), e);
     }
@@ -156,10 +146,6 @@ final class OnnxModel implements AutoCloseable {
 
   @Override
   public void close() {
-    Predictor<Batch, Outputs> p;
-    while ((p = idle.pollFirst()) != null) {
-      p.close();
-    }
     model.close();
   }
 }
