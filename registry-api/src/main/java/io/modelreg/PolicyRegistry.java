@@ -1164,7 +1164,11 @@ final class PolicyRegistry implements ModelRegistry {
         }
         for (String name : names) {
           long cursor = cursors.getOrDefault(name, 0L);
-          for (RegistryEvent e : store.readEvents(name, cursor)) {
+          List<RegistryEvent> events = store.readEvents(name, cursor);
+          if (!events.isEmpty()) {
+            forget(name); // a listener that reads the registry must see the change the event reports
+          }
+          for (RegistryEvent e : events) {
             if (!active) {
               return;
             }

@@ -133,6 +133,16 @@ public final class ModelPredictor implements AutoCloseable {
 
   // ------------------------------------------------------------------ prediction
 
+  /**
+   * Runs one prediction on zeros so that ONNX Runtime allocates its buffers and compiles its kernels before
+   * the first real request; a no-op when the feature count is unknown.
+   */
+  public void warmUp() {
+    if (features > 0) {
+      model.run(new OnnxModel.Batch(new float[features], 1, features));
+    }
+  }
+
   /** The first output for one row. */
   public float[] predict(Map<String, ?> row) {
     return predictBatch(List.of(row))[0];
