@@ -102,7 +102,12 @@ public final class ModelPool implements AutoCloseable {
   /** Told when a URI switches to another version. */
   @FunctionalInterface
   public interface SwitchListener {
-    void switched(String uri, ModelVersion from, ModelVersion to);
+    /**
+     * Called after the switch.
+     *
+     * @param atNanos the pool ticker just before the switch: calls starting earlier may still get {@code from}
+     */
+    void switched(String uri, ModelVersion from, ModelVersion to, long atNanos);
   }
 
   private record Failure(RuntimeException error, long at) {}
@@ -512,11 +517,13 @@ public final class ModelPool implements AutoCloseable {
     if (now == null || old == null || key(now).equals(key(old))) {
       return;
     }
+    long at;
     try (Lease warm = acquire(now)) {
+      at = ticker.getAsLong();
       bindings.put(uriText, warm.version());
     }
     for (SwitchListener l : switchListeners) {
-      l.switched(uriText, old, now);
+      l.switched(uriText, old, now, at);
     }
     boolean stillBound = bindings.values().stream().anyMatch(v -> key(v).equals(key(old)));
     if (!stillBound) {
