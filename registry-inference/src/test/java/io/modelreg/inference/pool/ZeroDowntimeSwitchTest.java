@@ -119,4 +119,27 @@ class ZeroDowntimeSwitchTest {
     }
     return false;
   }
+
+  @Test
+  void aMoveMadeByAnotherRegistryClientIsFollowed(@TempDir Path dir) throws Exception {
+    RegistryOptions options = RegistryOptions.builder().watchPollInterval(Duration.ofMillis(20)).build();
+    try (ModelRegistry serving = ModelRegistries.open(dir.resolve("registry").toUri(), options);
+        ModelRegistry ci = ModelRegistries.open(dir.resolve("registry").toUri(), options)) {
+      Path onnx = dir.resolve("model.onnx");
+      io.modelreg.inference.TwoFeatureModelAccess.saveOnnx(onnx);
+      ModelBundle bundle = ModelBundle.builder().onnx(onnx).preprocessor(Preprocessor.identity(List.of("f00", "f01"))).build();
+      bundle.register(ci, "m", Registration.builder());
+      bundle.register(ci, "m", Registration.builder());
+      ci.setAlias("m", "live", 1);
+      BlockingQueue<Integer> switched = new LinkedBlockingQueue<>();
+      try (ModelPool pool = ModelPool.builder(serving).budget(MemoryBudget.bytes(1L << 30))
+          .predictorOptions(PredictorOptions.defaults().cacheDirectory(dir.resolve("cache"))).build()) {
+        pool.onSwitch((uri, from, to, at) -> switched.add(to.number()));
+        assertThat(pool.predict("models:/m@live", ROW).version().number()).isEqualTo(1);
+        ci.setAlias("m", "live", 2); // another client, as a CI job in another process would
+        assertThat(switched.poll(30, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(pool.predict("models:/m@live", ROW).version().number()).isEqualTo(2);
+      }
+    }
+  }
 }
