@@ -17,7 +17,6 @@ import io.modelreg.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -392,7 +391,7 @@ public final class PromptRegistry {
 
     /** The URI {@code key} is assigned to. */
     public String uriFor(String key) {
-      double u = unit(key);
+      double u = io.modelreg.StickyHash.unit(key);
       for (int i = 0; i < cumulative.length; i++) {
         if (u < cumulative[i]) {
           return uris.get(i);
@@ -401,20 +400,6 @@ public final class PromptRegistry {
       return uris.get(uris.size() - 1);
     }
 
-    /** A uniform value in [0, 1) from the key's bytes (FNV-1a then a 64-bit finaliser). */
-    static double unit(String key) {
-      long h = 0xcbf29ce484222325L;
-      for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-        h ^= b & 0xff;
-        h *= 0x100000001b3L;
-      }
-      h ^= h >>> 33;
-      h *= 0xff51afd7ed558ccdL;
-      h ^= h >>> 33;
-      h *= 0xc4ceb9fe1a85ec53L;
-      h ^= h >>> 33;
-      return (h >>> 11) * 0x1.0p-53;
-    }
   }
 
   /** Whether a registered model is a prompt. */

@@ -1,7 +1,6 @@
 package io.modelreg.inference.pool;
 
 import io.modelreg.ModelUri;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -49,25 +48,10 @@ public final class Routing {
     if (t == null) {
       throw new IllegalArgumentException("No route for '" + key + "' and no default; routes: " + rules.keySet());
     }
-    if (t.candidate() == null || unit(stickyKey) >= t.share()) {
+    if (t.candidate() == null || io.modelreg.StickyHash.unit(stickyKey) >= t.share()) {
       return t.control();
     }
     return t.candidate();
-  }
-
-  /** A uniform value in [0, 1) from the key's bytes (FNV-1a then a 64-bit finaliser): stable across JVMs. */
-  static double unit(String key) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
-      h ^= b & 0xff;
-      h *= 0x100000001b3L;
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    h ^= h >>> 33;
-    return (h >>> 11) * 0x1.0p-53;
   }
 
   /** Builder for {@link Routing}. */
