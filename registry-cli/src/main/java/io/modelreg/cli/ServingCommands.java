@@ -1,0 +1,287 @@
+package io.modelreg.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelreg.ModelRegistry;
+import io.modelreg.ModelUri;
+import io.modelreg.Stage;
+import io.modelreg.examples.Quickstart;
+import io.modelreg.inference.ModelPredictor;
+import io.modelreg.inference.PredictorOptions;
+import io.modelreg.prompts.PromptComparison;
+import io.modelreg.prompts.PromptRegistry;
+import io.modelreg.prompts.PromptTemplate;
+import io.modelreg.prompts.PromptVersion;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Predicting, prompts, the quickstart and the HTML report. */
+final class ServingCommands {
+  private ServingCommands() {}
+
+  @Command(name = "predict", description = "Predict rows from a CSV file (with a header) or JSON lines; one JSON line out per row.")
+  static final class Predict extends Base {
+    @Parameters(index = "0", paramLabel = "URI") String uri;
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "rows.csv, rows.jsonl, or - for JSON lines on stdin")
+    String input;
+    @Option(names = "--cache", paramLabel = "DIR") @Nullable Path cache;
+
+    @Override
+    void run() throws IOException {
+      List<Map<String, Object>> rows = input.endsWith(".csv") ? csv(Path.of(input)) : jsonLines(input);
+      PredictorOptions options = cache != null ? PredictorOptions.defaults().cacheDirectory(cache) : PredictorOptions.defaults();
+      try (ModelRegistry r = root().open(); ModelPredictor p = ModelPredictor.load(r, ModelUri.parse(uri), options)) {
+        float[][] outputs = p.predictBatch(rows);
+        List<Map<String, Float>> proba = p.labels().isEmpty() ? List.of() : p.predictProbaBatch(rows);
+        for (int i = 0; i < rows.size(); i++) {
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("version", p.version().map(v -> v.uri().toString()).orElse(uri));
+          line.put("output", outputs[i]);
+          if (!proba.isEmpty()) {
+            line.put("probabilities", proba.get(i));
+            line.put("label", proba.get(i).entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null));
+          }
+          out().println(Views.JSON.writer().withoutFeatures(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(line));
+        }
+        out().flush();
+      }
+    }
+
+    static List<Map<String, Object>> csv(Path file) throws IOException {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      if (lines.isEmpty()) {
+        throw new IllegalArgumentException(file + " is empty; expected a header line");
+      }
+      String[] header = lines.get(0).split(",", -1);
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (int i = 1; i < lines.size(); i++) {
+        if (lines.get(i).isBlank()) {
+          continue;
+        }
+        String[] cells = lines.get(i).split(",", -1);
+        if (cells.length != header.length) {
+          throw new IllegalArgumentException(file + " line " + (i + 1) + " has " + cells.length + " cells, the header " + header.length);
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int j = 0; j < header.length; j++) {
+          String c = cells[j].strip();
+          Object value;
+          if (c.isEmpty()) {
+            value = null;
+          } else {
+            try {
+              value = Double.parseDouble(c);
+            } catch (NumberFormatException e) {
+              value = c;
+            }
+          }
+          row.put(header[j].strip(), value);
+        }
+        rows.add(row);
+      }
+      return rows;
+    }
+
+    static List<Map<String, Object>> jsonLines(String input) throws IOException {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      BufferedReader reader = input.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+          : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
+      try (reader) {
+        String line;
+        int n = 0;
+        while ((line = reader.readLine()) != null) {
+          n++;
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonNode node = Views.JSON.readTree(line);
+          if (!node.isObject()) {
+            throw new IllegalArgumentException("Line " + n + " of " + input + " is not a JSON object");
+          }
+          Map<String, Object> row = new LinkedHashMap<>();
+          node.fields().forEachRemaining(e -> row.put(e.getKey(), e.getValue().isNumber() ? (Object) e.getValue().asDouble()
+              : e.getValue().isNull() ? null : e.getValue().asText()));
+          rows.add(row);
+        }
+      }
+      return rows;
+    }
+  }
+
+  @Command(name = "prompt", description = "Register, render, compare and promote prompts.",
+      subcommands = {Prompt.Register.class, Prompt.Render.class, Prompt.Compare.class, Prompt.Promote.class})
+  static final class Prompt {
+    @Command(name = "register", description = "Register a prompt version; the semver bump is checked against the change.")
+    static final class Register extends Base {
+      @Parameters(index = "0", paramLabel = "NAME") String name;
+      @Option(names = "--template", paramLabel = "TEXT") @Nullable String template;
+      @Option(names = "--file", paramLabel = "FILE") @Nullable Path file;
+      @Option(names = "--semver", required = true) String semver;
+      @Option(names = {"--message", "-m"}) String message = "";
+      @Option(names = "--mlflow-syntax", description = "The template uses {{ name }}") boolean mlflow;
+      @Option(names = "--override", paramLabel = "REASON", description = "Register even if the bump is too small; recorded")
+      @Nullable String override;
+
+      @Override
+      void run() throws IOException {
+        String text = template != null ? template : file != null ? Files.readString(file) : null;
+        if (text == null) {
+          throw new IllegalArgumentException("Give the template with --template TEXT or --file FILE");
+        }
+        PromptTemplate t = PromptTemplate.parse(text, mlflow ? PromptTemplate.Syntax.MLFLOW : PromptTemplate.Syntax.PYTHON_FORMAT);
+        try (ModelRegistry r = root().open()) {
+          PromptVersion v = PromptRegistry.on(r).register(name, t, semver, message, override);
+          print(Views.prompt(v), "Registered " + v.uri() + " (" + v.semver() + "), variables " + t.variableNames());
+        }
+      }
+    }
+
+    @Command(name = "render", description = "Render a prompt: modelreg prompt render prompts:/greet@production name=Ada …")
+    static final class Render extends Base {
+      @Parameters(index = "0", paramLabel = "URI") String uri;
+      @Parameters(index = "1..*", paramLabel = "KEY=VALUE") List<String> values = new ArrayList<>();
+      @Option(names = "--values", paramLabel = "JSON", description = "Values as a JSON object (numbers stay numbers)")
+      @Nullable String json;
+
+      @Override
+      void run() throws IOException {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        if (json != null) {
+          Views.JSON.readTree(json).fields().forEachRemaining(e -> vars.put(e.getKey(), value(e.getValue())));
+        }
+        for (String v : values) {
+          int eq = v.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("Expected KEY=VALUE, got '" + v + "'");
+          }
+          vars.put(v.substring(0, eq), v.substring(eq + 1));
+        }
+        try (ModelRegistry r = root().open()) {
+          PromptVersion p = PromptRegistry.on(r).load(uri);
+          String text = p.render(vars);
+          print(Map.of("uri", p.uri(), "text", text), text);
+        }
+      }
+
+      private static @Nullable Object value(JsonNode n) {
+        if (n.isIntegralNumber()) {
+          return n.asLong();
+        }
+        if (n.isNumber()) {
+          return n.asDouble();
+        }
+        if (n.isBoolean()) {
+          return n.asBoolean();
+        }
+        if (n.isNull()) {
+          return null;
+        }
+        if (n.isObject()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          n.fields().forEachRemaining(e -> m.put(e.getKey(), value(e.getValue())));
+          return m;
+        }
+        if (n.isArray()) {
+          List<Object> l = new ArrayList<>();
+          n.forEach(x -> l.add(value(x)));
+          return l;
+        }
+        return n.asText();
+      }
+    }
+
+    @Command(name = "compare", description = "Variables added and removed, the bump the change needs, and a unified diff.")
+    static final class Compare extends Base {
+      @Parameters(index = "0", paramLabel = "URI_A") String a;
+      @Parameters(index = "1", paramLabel = "URI_B") String b;
+
+      @Override
+      void run() {
+        try (ModelRegistry r = root().open()) {
+          PromptComparison c = PromptRegistry.on(r).compare(a, b);
+          print(Map.of("added", c.variablesAdded(), "removed", c.variablesRemoved(), "required_bump", c.requiredBump().name(),
+              "diff", c.diff()), "added " + c.variablesAdded() + ", removed " + c.variablesRemoved() + ", needs "
+              + c.requiredBump() + "\n" + c.diff());
+        }
+      }
+    }
+
+    @Command(name = "promote", description = "Move a prompt version to a stage.")
+    static final class Promote extends Base {
+      @Parameters(index = "0", paramLabel = "NAME") String name;
+      @Parameters(index = "1", paramLabel = "VERSION") int version;
+      @Parameters(index = "2", paramLabel = "STAGE") String stage;
+
+      @Override
+      void run() {
+        try (ModelRegistry r = root().open()) {
+          PromptVersion p = PromptRegistry.on(r).promote(name, version, Stage.parse(stage));
+          print(Views.prompt(p), p.uri() + " is now " + p.stage());
+        }
+      }
+    }
+  }
+
+  @Command(name = "quickstart", description = "Tell the whole story on a new file: registry in DIR (default target/quickstart/<time>).")
+  static final class Quickstart extends Base {
+    @Parameters(arity = "0..1", paramLabel = "DIR") @Nullable Path dir;
+
+    @Override
+    void run() throws Exception {
+      Path target = dir != null ? dir : Path.of("target", "quickstart",
+          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+      java.util.logging.Logger.getLogger("org.tribuo").setLevel(java.util.logging.Level.WARNING);
+      PrintStream stream = new PrintStream(new java.io.OutputStream() {
+        @Override
+        public void write(int b) {
+          out().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          out().write(new String(b, off, len, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void flush() {
+          out().flush();
+        }
+      }, true, StandardCharsets.UTF_8);
+      io.modelreg.examples.Quickstart.Summary s = io.modelreg.examples.Quickstart.run(target, stream);
+      stream.flush();
+      if (!s.verified()) {
+        exitCode = ModelregCli.ExitCodes.INTEGRITY;
+      }
+    }
+  }
+
+  @Command(name = "report", description = "Write a self-contained HTML report: metrics across versions, stage timeline, comparison table.")
+  static final class Report extends Base {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Option(names = "--out", required = true, paramLabel = "FILE") Path out;
+
+    @Override
+    void run() throws IOException {
+      try (ModelRegistry r = root().open()) {
+        Files.writeString(out, io.modelreg.cli.Report.html(r, name), StandardCharsets.UTF_8);
+        print(Map.of("report", out.toString()), "Wrote " + out);
+      }
+    }
+  }
+}
