@@ -14,6 +14,12 @@ import io.modelreg.RegistryOptions;
 import io.modelreg.Stage;
 import io.modelreg.VerificationReport;
 import io.modelreg.inference.ModelPredictor;
+import io.modelreg.inference.pool.MemoryBudget;
+import io.modelreg.inference.pool.ModelPool;
+import io.modelreg.inference.pool.PoolPrediction;
+import io.modelreg.inference.pool.PoolSnapshot;
+import io.modelreg.prompts.PromptRegistry;
+import io.modelreg.prompts.PromptVersion;
 import io.modelreg.inference.PredictorOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,8 +33,8 @@ import java.util.Map;
 
 /**
  * The whole story on the embedded {@code file:} registry: train v1, register it, promote it to staging,
- * meet a production gate, train v2, compare the two, promote v2, serve predictions by alias, and roll
- * back.
+ * meet a production gate, train v2, compare the two, promote v2, serve predictions through the model pool
+ * by alias, roll back, and register, validate and render a prompt with a checked semver bump.
  *
  * <p>Run: {@code ./mvnw -B -q -DskipTests -pl examples -am install exec:java} (optionally {@code
  * -Dexec.args=DIR}).
@@ -113,14 +119,19 @@ public final class Quickstart {
       out.println("   v1 is now " + registry.getVersion("churn", v1.number()).stage() + ", v2 "
           + registry.getVersion("churn", v2.number()).stage());
 
-      step(out, 7, "Serve predictions by alias (models:/churn@champion)");
+      step(out, 7, "Serve predictions through the model pool by alias (models:/churn@champion)");
       PredictorOptions predictorOptions = PredictorOptions.defaults().cacheDirectory(dir.resolve("cache"));
       List<Map<String, Object>> customers = ChurnDataset.features(test.subList(0, 3), V2_COLUMNS);
-      try (ModelPredictor predictor = ModelPredictor.load(registry, ModelUri.parse("models:/churn@champion"), predictorOptions)) {
+      try (ModelPool pool = ModelPool.builder(registry).budget(MemoryBudget.bytes(256L << 20))
+          .predictorOptions(predictorOptions).build()) {
         for (Map<String, Object> customer : customers) {
-          Map<String, Float> p = predictor.predictProba(customer);
-          out.printf("   %s -> churn probability %.2f (%s)%n", customer, p.get("yes"), predictor.predictLabel(customer));
+          PoolPrediction p = pool.predict("models:/churn@champion", customer);
+          out.printf("   %s -> churn probability %.2f (served by %s)%n", customer, p.output()[labelIndex(r2)], p.version().uri());
         }
+        PoolSnapshot snap = pool.snapshot();
+        out.printf("   pool: %d model loaded, %d requests, p50 %.0f µs%n", snap.loadedModels(),
+            snap.versions().values().stream().mapToLong(PoolSnapshot.Stats::requests).sum(),
+            snap.versions().values().iterator().next().p50Micros());
       }
 
       step(out, 8, "Roll back production");
@@ -131,7 +142,22 @@ public final class Quickstart {
             ChurnDataset.features(test.subList(0, 1), V1_COLUMNS).get(0)));
       }
 
-      step(out, 9, "Audit");
+      step(out, 9, "Register, validate and render a prompt with a checked semver bump");
+      PromptRegistry prompts = PromptRegistry.on(registry);
+      prompts.register("churn-retention", "Hi {name}, we noticed {plan} customers like you get {offer}.", "1.0.0",
+          "first retention message");
+      try {
+        prompts.register("churn-retention", "Hi {name}, {plan} customers like you get {offer} until {deadline}.", "1.0.1",
+            "adds a deadline");
+      } catch (IllegalArgumentException e) {
+        out.println("   refused 1.0.1: a new variable needs a MINOR bump");
+      }
+      PromptVersion pv = prompts.register("churn-retention",
+          "Hi {name}, {plan} customers like you get {offer} until {deadline:%d %B}.", "1.1.0", "adds a deadline");
+      out.println("   " + pv.uri() + " " + pv.semver() + ": " + pv.render(Map.of("name", "Ada", "plan", "pro",
+          "offer", "20% off", "deadline", java.time.LocalDate.of(2026, 12, 24))));
+
+      step(out, 10, "Audit");
       List<io.modelreg.RegistryEvent> history = registry.history("churn");
       out.println("   " + history.size() + " events in the history of churn; the last three:");
       history.subList(history.size() - 3, history.size())
@@ -144,6 +170,11 @@ public final class Quickstart {
       return new Summary(registryDir, r1.accuracy(), r2.accuracy(), verdict.winner().number(), back.number(),
           report.isClean());
     }
+  }
+
+  private static int labelIndex(ChurnTrainer.Result result) {
+    int i = result.bundle().labels().indexOf("yes");
+    return Math.max(i, 0);
   }
 
   private static ModelVersion register(ModelRegistry registry, ChurnTrainer.Result result, String semver, String runId) {

@@ -22,7 +22,8 @@ class QuickstartTest {
     assertThat(s.productionAfterRollback()).isEqualTo(1);
     assertThat(s.verified()).isTrue();
     assertThat(out).contains("refused: a reviewer must approve").contains("winner: v2").contains("churn probability")
-        .contains("production is models:/churn/1 again");
+        .contains("production is models:/churn/1 again")
+        .contains("served by models:/churn/2").contains("refused 1.0.1").contains("until 24 December");
     assertThat(Files.exists(s.registry().resolve("models/churn/versions/2.json"))).isTrue();
   }
 }

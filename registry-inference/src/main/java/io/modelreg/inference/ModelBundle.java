@@ -96,6 +96,11 @@ public final class ModelBundle {
     return preprocessor;
   }
 
+  /** Class labels in output order; empty for regressors. */
+  public List<String> labels() {
+    return labels;
+  }
+
   /** Writes the bundle's files into {@code directory} (created if needed) and returns it. */
   public Path writeTo(Path directory) {
     try {
