@@ -43,6 +43,13 @@ final class Report {
             : e.type() == RegistryEvent.Type.ROLLBACK ? "PRODUCTION" : e.details().getOrDefault("to", ""));
         o.put("from", e.details().getOrDefault("from", ""));
         stages.add(o);
+        String replaced = e.details().get("from");
+        if (e.type() == RegistryEvent.Type.ROLLBACK && replaced != null) {
+          Map<String, Object> archived = new LinkedHashMap<>(o);
+          archived.put("version", Integer.parseInt(replaced));
+          archived.put("to", "ARCHIVED");
+          stages.add(archived);
+        }
       }
     }
     data.put("events", stages);

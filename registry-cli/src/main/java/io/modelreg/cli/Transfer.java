@@ -100,12 +100,12 @@ final class Transfer {
   }
 
   /** Every version of a model in a source registry, read through verified streams. */
-  static List<VersionPlan> plan(ModelRegistry source, String name) {
+  static List<VersionPlan> plan(ModelRegistry source, String name, Progress progress) {
     List<VersionPlan> plans = new ArrayList<>();
     for (ModelVersion v : source.listVersions(name)) {
       Map<String, Registration.ContentSource> files = new LinkedHashMap<>();
       for (ArtifactEntry e : v.manifest().files()) {
-        files.put(e.path(), () -> source.openArtifact(v, e.path()));
+        files.put(e.path(), () -> progress.wrap(source.openArtifact(v, e.path())));
       }
       plans.add(new VersionPlan(v, files));
     }
@@ -114,7 +114,7 @@ final class Transfer {
 
   // ------------------------------------------------------------------ archives
 
-  static void export(ModelRegistry source, String name, Path file) throws IOException {
+  static void export(ModelRegistry source, String name, Path file, Progress progress) throws IOException {
     RegisteredModel model = source.getModel(name);
     List<ModelVersion> versions = source.listVersions(name);
     Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".modelreg-export", ".part");
@@ -138,7 +138,7 @@ final class Transfer {
       for (ModelVersion v : versions) {
         for (ArtifactEntry e : v.manifest().files()) {
           zip.putNextEntry(new ZipEntry("versions/" + v.number() + "/" + e.path()));
-          try (InputStream in = source.openArtifact(v, e.path())) {
+          try (InputStream in = progress.wrap(source.openArtifact(v, e.path()))) {
             in.transferTo(zip);
           }
           zip.closeEntry();
@@ -146,6 +146,16 @@ final class Transfer {
       }
     }
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    progress.finish();
+  }
+
+  /** Total artifact bytes of a model, for progress bars. */
+  static long totalBytes(ModelRegistry source, String name) {
+    long total = 0;
+    for (ModelVersion v : source.listVersions(name)) {
+      total += v.manifest().totalSize();
+    }
+    return total;
   }
 
   private static Map<String, Object> versionJson(ModelVersion v) {
@@ -195,7 +205,7 @@ final class Transfer {
   }
 
   /** Reads an archive into plans; entries are opened only by the validated names its index lists. */
-  static Result importArchive(ModelRegistry target, Path file, @Nullable String as) throws IOException {
+  static Result importArchive(ModelRegistry target, Path file, @Nullable String as, Progress progress) throws IOException {
     try (ZipFile zip = new ZipFile(file.toFile())) {
       ZipEntry indexEntry = zip.getEntry(INDEX);
       if (indexEntry == null) {
@@ -225,7 +235,7 @@ final class Transfer {
           if (entry == null) {
             throw new IntegrityException(file + " lists " + path + " of version " + number + " but does not contain it");
           }
-          files.put(path, () -> zip.getInputStream(entry));
+          files.put(path, () -> progress.wrap(zip.getInputStream(entry)));
         }
         ArtifactManifest manifest = ArtifactManifest.of(entries);
         if (!manifest.digest().toString().equals(v.path("digest").asText())) {
@@ -251,6 +261,8 @@ final class Transfer {
         return apply(target, name, model, plans);
       } catch (UncheckedIOException e) {
         throw e.getCause();
+      } finally {
+        progress.finish();
       }
     }
   }

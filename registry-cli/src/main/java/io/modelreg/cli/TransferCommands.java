@@ -27,7 +27,7 @@ final class TransferCommands {
     @Override
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
-        Transfer.export(r, name, out);
+        Transfer.export(r, name, out, new Progress(err(), "exporting", Transfer.totalBytes(r, name), interactive()));
         print(Map.of("model", name, "archive", out.toString()), "Exported " + name + " to " + out);
       }
     }
@@ -41,7 +41,8 @@ final class TransferCommands {
     @Override
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
-        Transfer.Result result = Transfer.importArchive(r, file, as);
+        Transfer.Result result = Transfer.importArchive(r, file, as,
+            new Progress(err(), "importing", java.nio.file.Files.size(file), interactive()));
         print(Map.of("model", result.name(), "versions", result.numbers()),
             "Imported " + result.name() + " (versions " + mapping(result) + ")");
       }
@@ -57,8 +58,10 @@ final class TransferCommands {
     @Override
     void run() {
       try (ModelRegistry source = root().open(); ModelRegistry target = ModelRegistries.open(to)) {
+        Progress progress = new Progress(err(), "copying", Transfer.totalBytes(source, name), interactive());
         Transfer.Result result = Transfer.apply(target, as != null ? as : name, source.getModel(name),
-            Transfer.plan(source, name));
+            Transfer.plan(source, name, progress));
+        progress.finish();
         print(Map.of("model", result.name(), "versions", result.numbers()),
             "Copied " + name + " to " + target.describe() + " (versions " + mapping(result) + ")");
       }
