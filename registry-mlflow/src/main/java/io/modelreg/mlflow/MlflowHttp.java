@@ -1,0 +1,246 @@
+package io.modelreg.mlflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelreg.AlreadyExistsException;
+import io.modelreg.NotFoundException;
+import io.modelreg.RegistryException;
+import io.modelreg.TransientRegistryException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * MLflow's REST API ({@code /api/2.0/mlflow/...}) and artifact proxy ({@code
+ * /api/2.0/mlflow-artifacts/artifacts/...}) over the JDK {@link HttpClient}: connections are reused (and a
+ * server's {@code Connection: close} is honoured by the client), deletes are DELETE with a JSON body,
+ * artifacts stream from and to files. Requests are retried with exponential back-off on 429, 5xx (except the
+ * 500 MLflow answers for a missing artifact) and connection errors, a bounded number of times, then fail
+ * with {@link TransientRegistryException}. MLflow's error codes become the registry's exceptions. Secrets
+ * (token, password) are sent in headers and never appear in messages.
+ */
+final class MlflowHttp {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String API = "/api/2.0/mlflow/";
+  private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
+
+  /** Where and how to connect. */
+  record Settings(URI base, @Nullable String token, @Nullable String username, @Nullable String password,
+      Duration connectTimeout, Duration requestTimeout, int maxAttempts, Duration firstBackoff) {
+
+    Settings {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Settings{" + base + (token != null ? ", token=***" : "") + (username != null ? ", user=" + username : "") + "}";
+    }
+  }
+
+  private final Settings settings;
+  private final HttpClient client;
+  private final @Nullable String authorization;
+
+  MlflowHttp(Settings settings) {
+    this.settings = settings;
+    this.client = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).version(HttpClient.Version.HTTP_1_1).build();
+    if (settings.token() != null) {
+      authorization = "Bearer " + settings.token();
+    } else if (settings.username() != null) {
+      authorization = "Basic " + Base64.getEncoder().encodeToString(
+          (settings.username() + ":" + Objects.requireNonNullElse(settings.password(), "")).getBytes(StandardCharsets.UTF_8));
+    } else {
+      authorization = null;
+    }
+  }
+
+  URI base() {
+    return settings.base();
+  }
+
+  // ------------------------------------------------------------------ JSON API
+
+  JsonNode get(String endpoint, Map<String, String> query) {
+    return call("GET", endpoint + query(query), null);
+  }
+
+  JsonNode post(String endpoint, Object body) {
+    return call("POST", endpoint, body);
+  }
+
+  JsonNode patch(String endpoint, Object body) {
+    return call("PATCH", endpoint, body);
+  }
+
+  JsonNode delete(String endpoint, Object body) {
+    return call("DELETE", endpoint, body);
+  }
+
+  static String query(Map<String, String> q) {
+    if (q.isEmpty()) {
+      return "";
+    }
+    StringJoiner j = new StringJoiner("&", "?", "");
+    q.forEach((k, v) -> j.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return j.toString();
+  }
+
+  static Map<String, String> params(String... kv) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  private JsonNode call(String method, String endpoint, @Nullable Object body) {
+    byte[] payload;
+    try {
+      payload = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    HttpResponse<byte[]> response = send(method, URI.create(settings.base() + API + endpoint),
+        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(payload),
+        HttpResponse.BodyHandlers.ofByteArray(), method + " " + endpoint, false);
+    try {
+      return response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new RegistryException("MLflow answered " + method + " " + endpoint + " with something that is not JSON", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ artifacts
+
+  /** Uploads a file to {@code <path>} under the artifact proxy, streaming it from disk. */
+  void putArtifact(String path, Path file) {
+    try {
+      send("PUT", artifactUri(path), HttpRequest.BodyPublishers.ofFile(file), HttpResponse.BodyHandlers.discarding(),
+          "PUT artifact " + path, true);
+    } catch (java.io.FileNotFoundException e) {
+      throw new RegistryException("Cannot read " + file, e);
+    }
+  }
+
+  /** Opens an artifact for streaming; a missing one (MLflow answers 500) is {@link NotFoundException}. */
+  InputStream getArtifact(String path) {
+    return send("GET", artifactUri(path), HttpRequest.BodyPublishers.noBody(), HttpResponse.BodyHandlers.ofInputStream(),
+        "GET artifact " + path, true).body();
+  }
+
+  void deleteArtifact(String path) {
+    send("DELETE", artifactUri(path), HttpRequest.BodyPublishers.noBody(), HttpResponse.BodyHandlers.discarding(),
+        "DELETE artifact " + path, true);
+  }
+
+  private URI artifactUri(String path) {
+    StringJoiner j = new StringJoiner("/");
+    for (String segment : path.split("/")) {
+      j.add(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+    return URI.create(settings.base() + ARTIFACTS + j);
+  }
+
+  // ------------------------------------------------------------------ transport
+
+  private <T> HttpResponse<T> send(String method, URI uri, HttpRequest.BodyPublisher body,
+      HttpResponse.BodyHandler<T> handler, String what, boolean artifact) {
+    long backoff = settings.firstBackoff().toMillis();
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout()).method(method, body);
+      if (!artifact) {
+        b.header("Content-Type", "application/json");
+      }
+      if (authorization != null) {
+        b.header("Authorization", authorization);
+      }
+      try {
+        HttpResponse<T> response = client.send(b.build(), handler);
+        int status = response.statusCode();
+        if (status < 300) {
+          return response;
+        }
+        byte[] errorBody = errorBody(response);
+        boolean missingArtifact = artifact && status == 500 && new String(errorBody, StandardCharsets.UTF_8).contains("INTERNAL_ERROR");
+        if ((status == 429 || status >= 500) && !missingArtifact) {
+          last = new TransientRegistryException("MLflow at " + settings.base() + " answered " + status + " to " + what, null);
+        } else {
+          throw translate(status, errorBody, what, artifact);
+        }
+      } catch (IOException e) {
+        last = new TransientRegistryException("Cannot reach MLflow at " + settings.base() + " for " + what + ": " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TransientRegistryException("Interrupted while calling MLflow for " + what, e);
+      }
+      if (attempt < settings.maxAttempts()) {
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new TransientRegistryException("Interrupted while calling MLflow for " + what, e);
+        }
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+    throw new TransientRegistryException(Objects.requireNonNull(last).getMessage() + " (" + settings.maxAttempts()
+        + " attempts)", last.getCause());
+  }
+
+  private static byte[] errorBody(HttpResponse<?> response) throws IOException {
+    Object body = response.body();
+    if (body instanceof byte[]) {
+      return (byte[]) body;
+    }
+    if (body instanceof InputStream) {
+      try (InputStream in = (InputStream) body) {
+        return in.readAllBytes();
+      }
+    }
+    return new byte[0];
+  }
+
+  /** MLflow's error codes as the registry's exceptions. */
+  static RuntimeException translate(int status, byte[] body, String what, boolean artifact) {
+    String code = "";
+    String message = new String(body, StandardCharsets.UTF_8);
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n != null && n.isObject()) {
+        code = n.path("error_code").asText("");
+        message = n.path("message").asText(message);
+      }
+    } catch (IOException e) {
+      // not JSON (a 405 answers HTML): keep the raw text
+    }
+    if (code.equals("RESOURCE_DOES_NOT_EXIST") || artifact && status == 500
+        || code.equals("INVALID_PARAMETER_VALUE") && message.contains("alias") && message.contains("not found")) {
+      return new NotFoundException(message);
+    }
+    if (code.equals("RESOURCE_ALREADY_EXISTS")) {
+      return new AlreadyExistsException(message);
+    }
+    if (code.equals("INVALID_PARAMETER_VALUE") || status == 400) {
+      return new IllegalArgumentException("MLflow refused " + what + ": " + message);
+    }
+    return new RegistryException("MLflow answered " + status + " " + code + " to " + what + ": "
+        + (message.length() > 300 ? message.substring(0, 300) + "…" : message));
+  }
+}

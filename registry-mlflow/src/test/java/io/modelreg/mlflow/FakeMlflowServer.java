@@ -1,0 +1,658 @@
+package io.modelreg.mlflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A stand-in for an MLflow tracking server (3.1, SQLite, artifact proxy on), on loopback port 0, faithful to
+ * shared/MLFLOW.md in the points the registry uses: JSON in and out with empty fields omitted, string
+ * versions, epoch-millisecond timestamps, errors as {@code error_code} + {@code message} with MLflow's
+ * statuses (400 for a missing alias, 500 for a missing artifact), DELETE with a JSON body (a POST to a
+ * delete endpoint answers 405 with HTML), search results without aliases, prompts hidden from a plain model
+ * search, and the artifact proxy. It can inject faults: 503 bursts, latency, {@code Connection: close}.
+ */
+final class FakeMlflowServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String API = "/api/2.0/mlflow/";
+  private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
+
+  private final HttpServer server;
+  private final Map<String, ObjectNode> models = new TreeMap<>();
+  private final Map<String, TreeMap<Integer, ObjectNode>> versions = new HashMap<>();
+  private final Map<String, ObjectNode> runs = new HashMap<>();
+  private final Map<String, String> experiments = new LinkedHashMap<>();
+  private final Map<String, byte[]> artifacts = new TreeMap<>();
+  private final AtomicLong clock = new AtomicLong(1_760_000_000_000L);
+  /** Fault injection: how many next requests answer 503, extra latency, whether to close connections. */
+  final AtomicInteger failNext = new AtomicInteger();
+  volatile long latencyMillis;
+  volatile boolean connectionClose;
+  final AtomicInteger requests = new AtomicInteger();
+
+  FakeMlflowServer() throws IOException {
+    experiments.put("0", "Default");
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private long now() {
+    return clock.incrementAndGet();
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private record Answer(int status, byte[] body, String type) {}
+
+  private static Answer json(Object body) {
+    try {
+      return new Answer(200, JSON.writeValueAsBytes(body), "application/json");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Answer error(int status, String code, String message) {
+    ObjectNode o = JSON.createObjectNode().put("error_code", code).put("message", message);
+    return new Answer(status, o.toString().getBytes(StandardCharsets.UTF_8), "application/json");
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
+    try {
+      if (latencyMillis > 0) {
+        Thread.sleep(latencyMillis);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Answer a;
+    byte[] body = ex.getRequestBody().readAllBytes();
+    if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      a = error(503, "TEMPORARILY_UNAVAILABLE", "Service Unavailable");
+    } else {
+      try {
+        synchronized (this) {
+          a = route(ex.getRequestMethod(), ex.getRequestURI(), body);
+        }
+      } catch (RuntimeException e) {
+        a = error(500, "INTERNAL_ERROR", e.toString());
+      }
+    }
+    if (connectionClose) {
+      ex.getResponseHeaders().add("Connection", "close");
+    }
+    ex.getResponseHeaders().add("Content-Type", a.type());
+    ex.sendResponseHeaders(a.status(), a.body().length == 0 ? -1 : a.body().length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(a.body());
+    }
+  }
+
+  private static Map<String, String> query(URI uri) {
+    Map<String, String> q = new HashMap<>();
+    String raw = uri.getRawQuery();
+    if (raw != null) {
+      for (String pair : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return q;
+  }
+
+  private Answer route(String method, URI uri, byte[] raw) throws IOException {
+    String path = uri.getPath();
+    if (path.startsWith(ARTIFACTS)) {
+      return artifact(method, path.substring(ARTIFACTS.length()), query(uri), raw);
+    }
+    if (!path.startsWith(API)) {
+      return error(404, "ENDPOINT_NOT_FOUND", "No such endpoint " + path);
+    }
+    String endpoint = path.substring(API.length());
+    JsonNode body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+    Map<String, String> q = query(uri);
+    boolean deleteEndpoint = endpoint.equals("registered-models/delete") || endpoint.equals("model-versions/delete")
+        || endpoint.equals("registered-models/delete-tag") || endpoint.equals("model-versions/delete-tag")
+        || (endpoint.equals("registered-models/alias") && !method.equals("GET") && !method.equals("POST"));
+    if ((endpoint.equals("registered-models/delete") || endpoint.equals("model-versions/delete")
+        || endpoint.endsWith("delete-tag")) && method.equals("POST")) {
+      return new Answer(405, "<!doctype html><title>405 Method Not Allowed</title>".getBytes(StandardCharsets.UTF_8), "text/html");
+    }
+    switch (method + " " + endpoint) {
+      case "POST registered-models/create":
+        return createModel(body);
+      case "GET registered-models/get":
+        return getModel(q.getOrDefault("name", ""));
+      case "GET registered-models/search":
+        return searchModels(q);
+      case "PATCH registered-models/update":
+        return updateModel(body);
+      case "DELETE registered-models/delete":
+        return deleteModel(body);
+      case "POST registered-models/set-tag":
+        return setModelTag(body);
+      case "DELETE registered-models/delete-tag":
+        return deleteModelTag(body);
+      case "POST registered-models/alias":
+        return setAlias(body);
+      case "DELETE registered-models/alias":
+        return deleteAlias(body);
+      case "GET registered-models/alias":
+        return getAlias(q);
+      case "POST model-versions/create":
+        return createVersion(body);
+      case "GET model-versions/get":
+        return getVersion(q.getOrDefault("name", ""), q.getOrDefault("version", ""));
+      case "GET model-versions/search":
+        return searchVersions(q);
+      case "PATCH model-versions/update":
+        return updateVersion(body);
+      case "DELETE model-versions/delete":
+        return deleteVersion(body);
+      case "POST model-versions/set-tag":
+        return setVersionTag(body);
+      case "DELETE model-versions/delete-tag":
+        return deleteVersionTag(body);
+      case "POST model-versions/transition-stage":
+        return transition(body);
+      case "POST runs/create":
+        return createRun(body);
+      case "GET runs/get":
+        return getRun(q.getOrDefault("run_id", ""));
+      case "POST runs/set-tag":
+        return setRunTag(body);
+      case "POST runs/log-batch":
+        return logBatch(body);
+      case "GET experiments/get-by-name":
+        return experimentByName(q.getOrDefault("experiment_name", ""));
+      case "POST experiments/create":
+        return createExperiment(body);
+      default:
+        return deleteEndpoint ? new Answer(405, new byte[0], "text/html")
+            : error(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + method + " " + endpoint);
+    }
+  }
+
+  // ------------------------------------------------------------------ registered models
+
+  private static void putTags(ObjectNode target, JsonNode tags) {
+    ObjectNode t = (ObjectNode) target.get("_tags");
+    for (JsonNode tag : tags) {
+      t.put(tag.path("key").asText(), tag.path("value").asText());
+    }
+  }
+
+  private Answer createModel(JsonNode body) {
+    String name = body.path("name").asText();
+    if (models.containsKey(name)) {
+      return error(400, "RESOURCE_ALREADY_EXISTS", "Registered Model (name=" + name + ") already exists.");
+    }
+    ObjectNode m = JSON.createObjectNode();
+    m.put("name", name);
+    long t = now();
+    m.put("creation_timestamp", t);
+    m.put("last_updated_timestamp", t);
+    if (body.hasNonNull("description") && !body.path("description").asText().isEmpty()) {
+      m.put("description", body.path("description").asText());
+    }
+    m.set("_tags", JSON.createObjectNode());
+    m.set("_aliases", JSON.createObjectNode());
+    putTags(m, body.path("tags"));
+    models.put(name, m);
+    versions.put(name, new TreeMap<>());
+    return json(JSON.createObjectNode().set("registered_model", modelView(m, true)));
+  }
+
+  private ObjectNode modelView(ObjectNode m, boolean withAliases) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("name", m.path("name").asText());
+    o.put("creation_timestamp", m.path("creation_timestamp").asLong());
+    o.put("last_updated_timestamp", m.path("last_updated_timestamp").asLong());
+    if (m.has("description")) {
+      o.put("description", m.path("description").asText());
+    }
+    ArrayNode tags = tagList(m.get("_tags"));
+    if (!tags.isEmpty()) {
+      o.set("tags", tags);
+    }
+    ArrayNode aliases = JSON.createArrayNode();
+    m.get("_aliases").fields().forEachRemaining(e -> aliases.add(JSON.createObjectNode().put("alias", e.getKey())
+        .put("version", e.getValue().asText())));
+    if (withAliases && !aliases.isEmpty()) {
+      o.set("aliases", aliases);
+    }
+    TreeMap<Integer, ObjectNode> vs = versions.get(m.path("name").asText());
+    if (vs != null && !vs.isEmpty()) {
+      o.set("latest_versions", JSON.createArrayNode().add(versionView(vs.lastEntry().getValue(), false)));
+    }
+    return o;
+  }
+
+  private static ArrayNode tagList(JsonNode tags) {
+    ArrayNode out = JSON.createArrayNode();
+    tags.fields().forEachRemaining(e -> out.add(JSON.createObjectNode().put("key", e.getKey()).put("value", e.getValue().asText())));
+    return out;
+  }
+
+  private Answer missingModel(String name) {
+    return error(404, "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=" + name + " not found");
+  }
+
+  private Answer getModel(String name) {
+    ObjectNode m = models.get(name);
+    return m == null ? missingModel(name) : json(JSON.createObjectNode().set("registered_model", modelView(m, true)));
+  }
+
+  private Answer searchModels(Map<String, String> q) {
+    String filter = q.getOrDefault("filter", "");
+    boolean prompts = filter.contains("mlflow.prompt.is_prompt");
+    String nameEq = null;
+    java.util.regex.Matcher nm = java.util.regex.Pattern.compile("name\\s*=\\s*'([^']*)'").matcher(filter);
+    if (nm.find()) {
+      nameEq = nm.group(1);
+    }
+    List<ObjectNode> matches = new ArrayList<>();
+    for (ObjectNode m : models.values()) {
+      boolean isPrompt = "true".equals(m.get("_tags").path("mlflow.prompt.is_prompt").asText(null));
+      if (isPrompt != prompts || (nameEq != null && !nameEq.equals(m.path("name").asText()))) {
+        continue;
+      }
+      matches.add(m);
+    }
+    int max = Integer.parseInt(q.getOrDefault("max_results", "100"));
+    int offset = q.containsKey("page_token") ? Integer.parseInt(q.get("page_token")) : 0;
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode list = JSON.createArrayNode();
+    for (int i = offset; i < Math.min(matches.size(), offset + max); i++) {
+      list.add(modelView(matches.get(i), true));
+    }
+    if (!list.isEmpty()) {
+      out.set("registered_models", list);
+    }
+    if (offset + max < matches.size()) {
+      out.put("next_page_token", Integer.toString(offset + max));
+    }
+    return json(out);
+  }
+
+  private Answer updateModel(JsonNode body) {
+    ObjectNode m = models.get(body.path("name").asText());
+    if (m == null) {
+      return missingModel(body.path("name").asText());
+    }
+    if (body.path("description").asText("").isEmpty()) {
+      m.remove("description");
+    } else {
+      m.put("description", body.path("description").asText());
+    }
+    m.put("last_updated_timestamp", now());
+    return json(JSON.createObjectNode().set("registered_model", modelView(m, true)));
+  }
+
+  private Answer deleteModel(JsonNode body) {
+    String name = body.path("name").asText();
+    if (models.remove(name) == null) {
+      return missingModel(name);
+    }
+    versions.remove(name);
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer setModelTag(JsonNode body) {
+    ObjectNode m = models.get(body.path("name").asText());
+    if (m == null) {
+      return missingModel(body.path("name").asText());
+    }
+    ((ObjectNode) m.get("_tags")).put(body.path("key").asText(), body.path("value").asText());
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer deleteModelTag(JsonNode body) {
+    ObjectNode m = models.get(body.path("name").asText());
+    if (m == null) {
+      return missingModel(body.path("name").asText());
+    }
+    ((ObjectNode) m.get("_tags")).remove(body.path("key").asText());
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer setAlias(JsonNode body) {
+    ObjectNode m = models.get(body.path("name").asText());
+    if (m == null) {
+      return missingModel(body.path("name").asText());
+    }
+    ((ObjectNode) m.get("_aliases")).put(body.path("alias").asText(), body.path("version").asText());
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer deleteAlias(JsonNode body) {
+    ObjectNode m = models.get(body.path("name").asText());
+    if (m == null) {
+      return missingModel(body.path("name").asText());
+    }
+    ((ObjectNode) m.get("_aliases")).remove(body.path("alias").asText());
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer getAlias(Map<String, String> q) {
+    ObjectNode m = models.get(q.getOrDefault("name", ""));
+    String alias = q.getOrDefault("alias", "");
+    if (m == null || !m.get("_aliases").has(alias)) {
+      return error(400, "INVALID_PARAMETER_VALUE", "Registered model alias " + alias + " not found.");
+    }
+    return getVersion(q.get("name"), m.get("_aliases").path(alias).asText());
+  }
+
+  // ------------------------------------------------------------------ versions
+
+  private Answer createVersion(JsonNode body) {
+    String name = body.path("name").asText();
+    TreeMap<Integer, ObjectNode> vs = versions.get(name);
+    if (vs == null) {
+      return missingModel(name);
+    }
+    int number = vs.isEmpty() ? 1 : vs.lastKey() + 1;
+    ObjectNode v = JSON.createObjectNode();
+    v.put("name", name);
+    v.put("version", Integer.toString(number));
+    long t = now();
+    v.put("creation_timestamp", t);
+    v.put("last_updated_timestamp", t);
+    v.put("current_stage", "None");
+    v.put("source", body.path("source").asText());
+    if (!body.path("run_id").asText("").isEmpty()) {
+      v.put("run_id", body.path("run_id").asText());
+    }
+    if (!body.path("description").asText("").isEmpty()) {
+      v.put("description", body.path("description").asText());
+    }
+    v.put("status", "READY");
+    v.set("_tags", JSON.createObjectNode());
+    putTags(v, body.path("tags"));
+    vs.put(number, v);
+    return json(JSON.createObjectNode().set("model_version", versionView(v, true)));
+  }
+
+  private ObjectNode versionView(ObjectNode v, boolean withAliases) {
+    ObjectNode o = v.deepCopy();
+    o.remove("_tags");
+    ArrayNode tags = tagList(v.get("_tags"));
+    if (!tags.isEmpty()) {
+      o.set("tags", tags);
+    }
+    if (withAliases) {
+      ObjectNode m = models.get(v.path("name").asText());
+      ArrayNode aliases = JSON.createArrayNode();
+      if (m != null) {
+        m.get("_aliases").fields().forEachRemaining(e -> {
+          if (e.getValue().asText().equals(v.path("version").asText())) {
+            aliases.add(e.getKey());
+          }
+        });
+      }
+      if (!aliases.isEmpty()) {
+        o.set("aliases", aliases);
+      }
+    }
+    return o;
+  }
+
+  private ObjectNode version(String name, String number) {
+    TreeMap<Integer, ObjectNode> vs = versions.get(name);
+    try {
+      return vs == null ? null : vs.get(Integer.parseInt(number));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private Answer missingVersion(String name, String number) {
+    return error(404, "RESOURCE_DOES_NOT_EXIST", "Model Version (name=" + name + ", version=" + number + ") not found");
+  }
+
+  private Answer getVersion(String name, String number) {
+    ObjectNode v = version(name, number);
+    return v == null ? missingVersion(name, number) : json(JSON.createObjectNode().set("model_version", versionView(v, true)));
+  }
+
+  private Answer searchVersions(Map<String, String> q) {
+    java.util.regex.Matcher nm = java.util.regex.Pattern.compile("name\\s*=\\s*'([^']*)'").matcher(q.getOrDefault("filter", ""));
+    List<ObjectNode> matches = new ArrayList<>();
+    for (Map.Entry<String, TreeMap<Integer, ObjectNode>> e : versions.entrySet()) {
+      if (nm.find(0) && !nm.group(1).equals(e.getKey())) {
+        continue;
+      }
+      matches.addAll(e.getValue().values());
+    }
+    int max = Integer.parseInt(q.getOrDefault("max_results", "200"));
+    int offset = q.containsKey("page_token") ? Integer.parseInt(q.get("page_token")) : 0;
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode list = JSON.createArrayNode();
+    for (int i = offset; i < Math.min(matches.size(), offset + max); i++) {
+      list.add(versionView(matches.get(i), false)); // real MLflow: no aliases in search results
+    }
+    if (!list.isEmpty()) {
+      out.set("model_versions", list);
+    }
+    if (offset + max < matches.size()) {
+      out.put("next_page_token", Integer.toString(offset + max));
+    }
+    return json(out);
+  }
+
+  private Answer updateVersion(JsonNode body) {
+    ObjectNode v = version(body.path("name").asText(), body.path("version").asText());
+    if (v == null) {
+      return missingVersion(body.path("name").asText(), body.path("version").asText());
+    }
+    if (body.path("description").asText("").isEmpty()) {
+      v.remove("description");
+    } else {
+      v.put("description", body.path("description").asText());
+    }
+    v.put("last_updated_timestamp", now());
+    return json(JSON.createObjectNode().set("model_version", versionView(v, true)));
+  }
+
+  private Answer deleteVersion(JsonNode body) {
+    TreeMap<Integer, ObjectNode> vs = versions.get(body.path("name").asText());
+    if (vs == null || vs.remove(Integer.parseInt(body.path("version").asText("0"))) == null) {
+      return missingVersion(body.path("name").asText(), body.path("version").asText());
+    }
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer setVersionTag(JsonNode body) {
+    ObjectNode v = version(body.path("name").asText(), body.path("version").asText());
+    if (v == null) {
+      return missingVersion(body.path("name").asText(), body.path("version").asText());
+    }
+    ((ObjectNode) v.get("_tags")).put(body.path("key").asText(), body.path("value").asText());
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer deleteVersionTag(JsonNode body) {
+    ObjectNode v = version(body.path("name").asText(), body.path("version").asText());
+    if (v == null) {
+      return missingVersion(body.path("name").asText(), body.path("version").asText());
+    }
+    ((ObjectNode) v.get("_tags")).remove(body.path("key").asText());
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer transition(JsonNode body) {
+    ObjectNode v = version(body.path("name").asText(), body.path("version").asText());
+    if (v == null) {
+      return missingVersion(body.path("name").asText(), body.path("version").asText());
+    }
+    String stage = body.path("stage").asText();
+    String canonical = switch (stage.toLowerCase(java.util.Locale.ROOT)) {
+      case "none" -> "None";
+      case "staging" -> "Staging";
+      case "production" -> "Production";
+      case "archived" -> "Archived";
+      default -> null;
+    };
+    if (canonical == null) {
+      return error(400, "INVALID_PARAMETER_VALUE", "Invalid Model Version stage: " + stage);
+    }
+    v.put("current_stage", canonical);
+    return json(JSON.createObjectNode().set("model_version", versionView(v, true)));
+  }
+
+  // ------------------------------------------------------------------ runs and experiments
+
+  private Answer createRun(JsonNode body) {
+    String experiment = body.path("experiment_id").asText("0");
+    String id = UUID.randomUUID().toString().replace("-", "");
+    ObjectNode run = JSON.createObjectNode();
+    ObjectNode info = run.putObject("info");
+    info.put("run_id", id);
+    info.put("experiment_id", experiment);
+    info.put("artifact_uri", "mlflow-artifacts:/" + experiment + "/" + id + "/artifacts");
+    info.put("status", "RUNNING");
+    ObjectNode data = run.putObject("data");
+    data.set("tags", body.path("tags").isArray() ? body.path("tags").deepCopy() : JSON.createArrayNode());
+    data.set("metrics", JSON.createArrayNode());
+    data.set("params", JSON.createArrayNode());
+    runs.put(id, run);
+    return json(JSON.createObjectNode().set("run", run));
+  }
+
+  private Answer getRun(String id) {
+    ObjectNode run = runs.get(id);
+    return run == null ? error(404, "RESOURCE_DOES_NOT_EXIST", "Run '" + id + "' not found")
+        : json(JSON.createObjectNode().set("run", run));
+  }
+
+  private Answer setRunTag(JsonNode body) {
+    ObjectNode run = runs.get(body.path("run_id").asText());
+    if (run == null) {
+      return error(404, "RESOURCE_DOES_NOT_EXIST", "Run not found");
+    }
+    ArrayNode tags = (ArrayNode) run.path("data").path("tags");
+    for (int i = 0; i < tags.size(); i++) {
+      if (tags.get(i).path("key").asText().equals(body.path("key").asText())) {
+        tags.remove(i);
+        break;
+      }
+    }
+    tags.add(JSON.createObjectNode().put("key", body.path("key").asText()).put("value", body.path("value").asText()));
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer logBatch(JsonNode body) {
+    ObjectNode run = runs.get(body.path("run_id").asText());
+    if (run == null) {
+      return error(404, "RESOURCE_DOES_NOT_EXIST", "Run not found");
+    }
+    for (String field : List.of("metrics", "params", "tags")) {
+      if (body.path(field).isArray()) {
+        ((ArrayNode) run.path("data").path(field)).addAll((ArrayNode) body.path(field).deepCopy());
+      }
+    }
+    return json(JSON.createObjectNode());
+  }
+
+  private Answer experimentByName(String name) {
+    for (Map.Entry<String, String> e : experiments.entrySet()) {
+      if (e.getValue().equals(name)) {
+        return json(JSON.createObjectNode().set("experiment",
+            JSON.createObjectNode().put("experiment_id", e.getKey()).put("name", name)));
+      }
+    }
+    return error(404, "RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name '" + name + "'");
+  }
+
+  private Answer createExperiment(JsonNode body) {
+    String name = body.path("name").asText();
+    if (experiments.containsValue(name)) {
+      return error(400, "RESOURCE_ALREADY_EXISTS", "Experiment '" + name + "' already exists.");
+    }
+    String id = Integer.toString(experiments.size());
+    experiments.put(id, name);
+    return json(JSON.createObjectNode().put("experiment_id", id));
+  }
+
+  // ------------------------------------------------------------------ artifact proxy
+
+  private Answer artifact(String method, String path, Map<String, String> q, byte[] body) {
+    String key = path.startsWith("/") ? path.substring(1) : path;
+    switch (method) {
+      case "PUT":
+        artifacts.put(key, body);
+        return json(JSON.createObjectNode());
+      case "DELETE":
+        artifacts.remove(key);
+        return json(JSON.createObjectNode());
+      case "GET":
+        if (key.isEmpty()) {
+          return list(q.getOrDefault("path", ""));
+        }
+        byte[] bytes = artifacts.get(key);
+        return bytes == null
+            ? error(500, "INTERNAL_ERROR", "The following failures occurred while downloading one or more artifacts: " + key)
+            : new Answer(200, bytes, "application/octet-stream");
+      default:
+        return error(405, "METHOD_NOT_ALLOWED", method);
+    }
+  }
+
+  private Answer list(String dir) {
+    String prefix = dir.isEmpty() || dir.endsWith("/") ? dir : dir + "/";
+    Map<String, ObjectNode> entries = new TreeMap<>();
+    for (Map.Entry<String, byte[]> e : artifacts.entrySet()) {
+      if (!e.getKey().startsWith(prefix)) {
+        continue;
+      }
+      String rest = e.getKey().substring(prefix.length());
+      int slash = rest.indexOf('/');
+      if (slash < 0) {
+        entries.put(rest, JSON.createObjectNode().put("path", rest).put("is_dir", false).put("file_size", e.getValue().length));
+      } else {
+        entries.put(rest.substring(0, slash), JSON.createObjectNode().put("path", rest.substring(0, slash)).put("is_dir", true));
+      }
+    }
+    ObjectNode out = JSON.createObjectNode();
+    if (!entries.isEmpty()) {
+      ArrayNode files = out.putArray("files");
+      entries.values().forEach(files::add);
+    }
+    return json(out);
+  }
+}
