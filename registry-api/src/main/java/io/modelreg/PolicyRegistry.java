@@ -166,6 +166,22 @@ final class PolicyRegistry implements ModelRegistry {
     return created;
   }
 
+  /**
+   * The model, created on first registration. On a backend without a cross-client model lock another
+   * client may create it between our read and our create; its model is then as good as ours.
+   */
+  private ModelRecord findOrCreateModel(String name) {
+    ModelRecord m = store.findModel(name).orElse(null);
+    if (m != null) {
+      return m;
+    }
+    try {
+      return createModelLocked(name, null, Map.of());
+    } catch (AlreadyExistsException raced) {
+      return store.findModel(name).orElseThrow(() -> raced);
+    }
+  }
+
   @Override
   public RegisteredModel getModel(String name) {
     Names.checkModelName(name);
@@ -284,10 +300,7 @@ final class PolicyRegistry implements ModelRegistry {
       }
       ArtifactManifest manifest = ArtifactManifest.of(entries);
       return write(name, () -> {
-        ModelRecord m = store.findModel(name).orElse(null);
-        if (m == null) {
-          m = createModelLocked(name, null, Map.of());
-        }
+        ModelRecord m = findOrCreateModel(name);
         if (semver != null) {
           checkSemver(name, semver, store.listVersions(name));
         }

@@ -40,6 +40,11 @@ final class FakeMlflowServer implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, ObjectNode> models = new TreeMap<>();
   private final Map<String, TreeMap<Integer, ObjectNode>> versions = new HashMap<>();
+  /**
+   * Highest version number ever created per model: like MLflow's stores, a deleted version is a tombstone
+   * that still counts, so numbers are not reused until the model itself is deleted.
+   */
+  private final Map<String, Integer> highestVersion = new HashMap<>();
   private final Map<String, ObjectNode> runs = new HashMap<>();
   private final Map<String, String> experiments = new LinkedHashMap<>();
   private final Map<String, byte[]> artifacts = new TreeMap<>();
@@ -49,6 +54,12 @@ final class FakeMlflowServer implements AutoCloseable {
   volatile long latencyMillis;
   volatile boolean connectionClose;
   final AtomicInteger requests = new AtomicInteger();
+
+  static {
+    // The JDK server leaves Nagle on; with delayed ACKs that adds ~40 ms to every small response, which a
+    // real MLflow server (gunicorn/uvicorn set TCP_NODELAY) does not.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
 
   FakeMlflowServer() throws IOException {
     experiments.put("0", "Default");
@@ -198,6 +209,8 @@ final class FakeMlflowServer implements AutoCloseable {
         return setRunTag(body);
       case "POST runs/log-batch":
         return logBatch(body);
+      case "POST runs/search":
+        return searchRuns(body);
       case "GET experiments/get-by-name":
         return experimentByName(q.getOrDefault("experiment_name", ""));
       case "POST experiments/create":
@@ -330,6 +343,7 @@ final class FakeMlflowServer implements AutoCloseable {
       return missingModel(name);
     }
     versions.remove(name);
+    highestVersion.remove(name);
     return json(JSON.createObjectNode());
   }
 
@@ -386,7 +400,7 @@ final class FakeMlflowServer implements AutoCloseable {
     if (vs == null) {
       return missingModel(name);
     }
-    int number = vs.isEmpty() ? 1 : vs.lastKey() + 1;
+    int number = highestVersion.merge(name, 1, Integer::sum);
     ObjectNode v = JSON.createObjectNode();
     v.put("name", name);
     v.put("version", Integer.toString(number));
@@ -589,6 +603,36 @@ final class FakeMlflowServer implements AutoCloseable {
     return json(JSON.createObjectNode());
   }
 
+  /** Supports the filter form {@code tags.KEY = 'VALUE'} (and tags.`KEY`), which is what the registry uses. */
+  private Answer searchRuns(JsonNode body) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("tags\\.`?([^`= ]+)`?\\s*=\\s*'([^']*)'")
+        .matcher(body.path("filter").asText(""));
+    String key = m.find() ? m.group(1) : null;
+    String value = key != null ? m.group(2) : null;
+    List<String> experimentIds = new ArrayList<>();
+    body.path("experiment_ids").forEach(e -> experimentIds.add(e.asText()));
+    ArrayNode out = JSON.createArrayNode();
+    for (ObjectNode run : runs.values()) {
+      if (!experimentIds.isEmpty() && !experimentIds.contains(run.path("info").path("experiment_id").asText())) {
+        continue;
+      }
+      boolean match = key == null;
+      for (JsonNode t : run.path("data").path("tags")) {
+        if (t.path("key").asText().equals(key) && t.path("value").asText().equals(value)) {
+          match = true;
+        }
+      }
+      if (match) {
+        out.add(run);
+      }
+    }
+    ObjectNode o = JSON.createObjectNode();
+    if (!out.isEmpty()) {
+      o.set("runs", out);
+    }
+    return json(o);
+  }
+
   private Answer experimentByName(String name) {
     for (Map.Entry<String, String> e : experiments.entrySet()) {
       if (e.getValue().equals(name)) {
@@ -610,6 +654,15 @@ final class FakeMlflowServer implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ artifact proxy
+
+  /** Flips the first byte of a stored artifact, {@code location} being an {@code mlflow-artifacts:/} URI. */
+  synchronized void corrupt(String location, String path) {
+    byte[] bytes = artifacts.get(location.substring("mlflow-artifacts:/".length()) + "/" + path);
+    if (bytes == null || bytes.length == 0) {
+      throw new IllegalStateException("No stored artifact " + location + "/" + path);
+    }
+    bytes[0] ^= 0x5A;
+  }
 
   private Answer artifact(String method, String path, Map<String, String> q, byte[] body) {
     String key = path.startsWith("/") ? path.substring(1) : path;

@@ -1,0 +1,95 @@
+package io.modelreg.mlflow;
+
+import io.modelreg.RegistryOptions;
+import io.modelreg.spi.RegistryProvider;
+import io.modelreg.spi.RegistryStore;
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Serves {@code mlflow://host:port} (HTTP), {@code mlflow+https://host} and plain {@code http(s)://} tracking
+ * URIs; {@code mlflow:} alone uses {@code MLFLOW_TRACKING_URI}. Credentials from {@code
+ * MLFLOW_TRACKING_TOKEN} or {@code MLFLOW_TRACKING_USERNAME}/{@code MLFLOW_TRACKING_PASSWORD}; store options
+ * {@code mlflow.request-timeout} and {@code mlflow.connect-timeout} (ISO-8601) and {@code mlflow.max-attempts}.
+ */
+public final class MlflowRegistryProvider implements RegistryProvider {
+  private final Map<String, String> env;
+
+  public MlflowRegistryProvider() {
+    this(System.getenv());
+  }
+
+  MlflowRegistryProvider(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("mlflow", "mlflow+https", "http", "https");
+  }
+
+  static URI base(URI uri, Map<String, String> env) {
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("mlflow") && (uri.getHost() == null || uri.getHost().isEmpty())) {
+      String tracking = env.get("MLFLOW_TRACKING_URI");
+      if (tracking == null || tracking.isBlank()) {
+        throw new IllegalArgumentException("'" + uri + "' names no server and MLFLOW_TRACKING_URI is not set");
+      }
+      return base(URI.create(tracking.trim()), env);
+    }
+    if (uri.getRawAuthority() == null || uri.getRawAuthority().isEmpty()) {
+      throw new IllegalArgumentException("'" + uri + "' names no server; expected mlflow://host:port,"
+          + " mlflow+https://host, http(s)://host[:port][/path] or mlflow: with MLFLOW_TRACKING_URI set");
+    }
+    String http = scheme.equals("mlflow") ? "http" : scheme.equals("mlflow+https") ? "https" : scheme;
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
+    return URI.create(http + "://" + uri.getRawAuthority() + path);
+  }
+
+  @Override
+  public RegistryStore open(URI uri, RegistryOptions options) {
+    URI base = base(uri, env);
+    @Nullable String token = env.get("MLFLOW_TRACKING_TOKEN");
+    MlflowHttp.Settings settings = new MlflowHttp.Settings(base, token, env.get("MLFLOW_TRACKING_USERNAME"),
+        env.get("MLFLOW_TRACKING_PASSWORD"),
+        duration(options, "mlflow.connect-timeout", Duration.ofSeconds(10)),
+        duration(options, "mlflow.request-timeout", Duration.ofSeconds(60)),
+        attempts(options), Duration.ofMillis(200));
+    return new MlflowRegistryStore(new MlflowHttp(settings));
+  }
+
+  private static Duration duration(RegistryOptions options, String key, Duration fallback) {
+    return options.storeOption(key).map(text -> {
+      try {
+        Duration d = Duration.parse(text.trim());
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("Store option " + key + " must be positive, got '" + text + "'");
+        }
+        return d;
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("Store option " + key + " must be an ISO-8601 duration such as PT30S, got '"
+            + text + "'", e);
+      }
+    }).orElse(fallback);
+  }
+
+  private static int attempts(RegistryOptions options) {
+    return options.storeOption("mlflow.max-attempts").map(text -> {
+      try {
+        int n = Integer.parseInt(text.trim());
+        if (n >= 1 && n <= 20) {
+          return n;
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      throw new IllegalArgumentException("Store option mlflow.max-attempts must be a whole number from 1 to 20, got '"
+          + text + "'");
+    }).orElse(5);
+  }
+}

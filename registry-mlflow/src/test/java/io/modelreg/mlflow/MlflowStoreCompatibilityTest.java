@@ -1,0 +1,81 @@
+package io.modelreg.mlflow;
+
+import io.modelreg.ArtifactEntry;
+import io.modelreg.ModelVersion;
+import io.modelreg.spi.RegistryStore;
+import io.modelreg.testkit.RegistryCompatibilityKit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * The {@code mlflow:} store passes the compatibility kit against the loopback stand-in server; a second
+ * client is a second store (own HTTP client) on the same server.
+ */
+class MlflowStoreCompatibilityTest extends RegistryCompatibilityKit {
+  private final List<FakeMlflowServer> servers = new ArrayList<>();
+  private final Map<RegistryStore, FakeMlflowServer> serverOf = new IdentityHashMap<>();
+
+  static MlflowRegistryStore storeOn(URI uri) {
+    return new MlflowRegistryStore(new MlflowHttp(new MlflowHttp.Settings(uri, null, null, null,
+        Duration.ofSeconds(2), Duration.ofSeconds(10), 3, Duration.ofMillis(10))));
+  }
+
+  @Override
+  protected RegistryStore newStore() {
+    try {
+      FakeMlflowServer server = new FakeMlflowServer();
+      servers.add(server);
+      MlflowRegistryStore store = storeOn(server.uri());
+      serverOf.put(store, server);
+      return store;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected Optional<RegistryStore> secondClient(RegistryStore store) {
+    FakeMlflowServer server = serverOf.get(store);
+    return server == null ? Optional.empty() : Optional.of(storeOn(server.uri()));
+  }
+
+  @Override
+  protected boolean corruptArtifact(RegistryStore store, ModelVersion version, ArtifactEntry entry) {
+    FakeMlflowServer server = serverOf.get(store);
+    if (server == null) {
+      return false;
+    }
+    server.corrupt(store.findVersion(version.name(), version.number()).orElseThrow().artifactLocation(), entry.path());
+    return true;
+  }
+
+  @Override
+  protected boolean collectsGarbage() {
+    return false;
+  }
+
+  @Override
+  protected boolean numbersSurviveModelDeletion() {
+    return false;
+  }
+
+  @Override
+  protected int concurrency() {
+    return 4;
+  }
+
+  @AfterEach
+  void stopServers() {
+    servers.forEach(FakeMlflowServer::close);
+    servers.clear();
+    serverOf.clear();
+  }
+}
