@@ -17,6 +17,7 @@ import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.StorageCheck;
 import io.modelreg.spi.StoreCapability;
+import io.modelreg.spi.TreeReader;
 import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,7 +132,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
       Disk.writeAtomically(tmp, file, Json.write(o, true));
       return;
     }
-    long format = Fields.of(Json.parse(bytes, file.toString()), file.toString()).lng("format");
+    long format = TreeReader.of(Json.parse(bytes, file.toString()), file.toString()).lng("format");
     if (format > Codec.FORMAT) {
       throw new RegistryException("The registry at " + root + " has format " + format + "; this modelreg reads format "
           + Codec.FORMAT + ". It was created by a newer modelreg: upgrade to open it");

@@ -1,6 +1,7 @@
 package io.modelreg.mlflow;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelreg.ArtifactEntry;
@@ -15,26 +16,23 @@ import io.modelreg.Names;
 import io.modelreg.NotFoundException;
 import io.modelreg.RegistryEvent;
 import io.modelreg.RegistryException;
-import io.modelreg.SemanticVersion;
-import io.modelreg.Signature;
 import io.modelreg.Stage;
 import io.modelreg.VersionNotFoundException;
 import io.modelreg.VersionStatus;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
+import io.modelreg.spi.RecordTrees;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.StoreCapability;
 import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +53,8 @@ import org.jspecify.annotations.Nullable;
 public final class MlflowRegistryStore implements RegistryStore {
   static final String PREFIX = Names.RESERVED_TAG_PREFIX;
   static final int TAG_LIMIT = 5000;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Parses to plain trees for {@link RecordTrees}: integers as Long, no polymorphic typing. */
+  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
   private static final String HISTORY_EXPERIMENT = "modelreg-history";
 
   private final MlflowHttp http;
@@ -101,12 +100,7 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   /** A JSON value split into tags of at most {@link #TAG_LIMIT} characters: KEY.chunks and KEY.0, KEY.1, … */
   static Map<String, String> chunked(String key, Object value) {
-    String json;
-    try {
-      json = JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    String json = json(value);
     Map<String, String> out = new LinkedHashMap<>();
     int n = 0;
     for (int i = 0; i < json.length(); i += TAG_LIMIT) {
@@ -116,23 +110,42 @@ public final class MlflowRegistryStore implements RegistryStore {
     return out;
   }
 
-  static @Nullable JsonNode unchunk(Map<String, String> tags, String key) {
+  /** The JSON value stored by {@link #chunked}, as a plain tree for {@link RecordTrees}; null when absent. */
+  static @Nullable Object unchunk(Map<String, String> tags, String key) {
     String count = tags.get(key + ".chunks");
     if (count == null) {
       return null;
     }
+    int n;
+    try {
+      n = Integer.parseInt(count);
+    } catch (NumberFormatException e) {
+      throw new IntegrityException("MLflow tag " + key + ".chunks must be a number, got '" + count + "'");
+    }
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < Integer.parseInt(count); i++) {
+    for (int i = 0; i < n; i++) {
       String part = tags.get(key + "." + i);
       if (part == null) {
         throw new IntegrityException("MLflow tag " + key + "." + i + " is missing");
       }
       sb.append(part);
     }
+    return tree(sb.toString(), "MLflow tags " + key + ".*");
+  }
+
+  private static @Nullable Object tree(String json, String source) {
     try {
-      return JSON.readTree(sb.toString());
+      return JSON.readValue(json, Object.class);
     } catch (IOException e) {
-      throw new IntegrityException("MLflow tags " + key + ".* do not hold valid JSON", e);
+      throw new IntegrityException(source + " do not hold valid JSON", e);
+    }
+  }
+
+  private static String json(Object tree) {
+    try {
+      return JSON.writeValueAsString(tree);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -152,39 +165,31 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
   }
 
+  /**
+   * A registered model as MLflow holds it: our state tag holds the whole record; name, description, user
+   * tags and aliases are MLflow's own, so changes made by MLflow clients show. A model created by MLflow
+   * alone has no state yet and starts at revision 1 with no stages.
+   */
   private static ModelRecord model(JsonNode m) {
     Map<String, String> tags = tags(m);
+    String name = m.path("name").asText();
     Map<String, Integer> aliases = new TreeMap<>();
     for (JsonNode a : m.path("aliases")) {
       aliases.put(a.path("alias").asText(), Integer.parseInt(a.path("version").asText()));
     }
-    Map<Integer, Stage> stages = new TreeMap<>();
-    List<Integer> history = new ArrayList<>();
-    JsonNode state = unchunk(tags, PREFIX + "state");
-    long revision = 1;
-    Instant created = Instant.ofEpochMilli(m.path("creation_timestamp").asLong());
-    Instant updated = Instant.ofEpochMilli(m.path("last_updated_timestamp").asLong());
-    if (state != null) {
-      state.path("stages").fields().forEachRemaining(e -> stages.put(Integer.parseInt(e.getKey()), Stage.valueOf(e.getValue().asText())));
-      state.path("production_history").forEach(h -> history.add(h.asInt()));
-      revision = state.path("revision").asLong(1);
-      created = Instant.parse(state.path("created_at").asText(created.toString()));
-      updated = Instant.parse(state.path("updated_at").asText(updated.toString()));
+    @Nullable String description = m.hasNonNull("description") ? m.path("description").asText() : null;
+    Object state = unchunk(tags, PREFIX + "state");
+    if (state == null) {
+      Instant created = Instant.ofEpochMilli(m.path("creation_timestamp").asLong());
+      return new ModelRecord(name, description, userTags(tags), aliases, Map.of(), List.of(), created,
+          Instant.ofEpochMilli(m.path("last_updated_timestamp").asLong()), 1);
     }
-    return new ModelRecord(m.path("name").asText(), m.hasNonNull("description") ? m.path("description").asText() : null,
-        userTags(tags), aliases, stages, history, created, updated, revision);
+    ModelRecord stored = RecordTrees.model(state, "MLflow tags " + PREFIX + "state.* of model '" + name + "'");
+    return stored.withDescription(description).withTags(userTags(tags)).withAliases(aliases);
   }
 
   private static Map<String, String> stateTags(ModelRecord m, long revision) {
-    Map<String, Object> state = new LinkedHashMap<>();
-    Map<String, String> stages = new TreeMap<>();
-    m.stages().forEach((n, s) -> stages.put(Integer.toString(n), s.name()));
-    state.put("stages", stages);
-    state.put("production_history", m.productionHistory());
-    state.put("revision", revision);
-    state.put("created_at", m.createdAt().toString());
-    state.put("updated_at", m.updatedAt().toString());
-    return chunked(PREFIX + "state", state);
+    return chunked(PREFIX + "state", RecordTrees.model(m.withRevision(revision)));
   }
 
   @Override
@@ -313,131 +318,38 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   // ================================================================== versions
 
-  /** A version as MLflow holds it; one without our record tags is an MLflow-native version, shown as PENDING. */
+  /**
+   * A version as MLflow holds it: our record tag holds the whole record, description and user tags are
+   * MLflow's own. One without a record (registered by an MLflow client) is shown as PENDING with no files.
+   */
   private static VersionRecord version(JsonNode v) {
     Map<String, String> tags = tags(v);
     String model = v.path("name").asText();
     int number = Integer.parseInt(v.path("version").asText());
-    JsonNode r = unchunk(tags, PREFIX + "record");
-    String description = v.hasNonNull("description") ? v.path("description").asText() : null;
-    Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
-    if (r == null) {
+    @Nullable String description = v.hasNonNull("description") ? v.path("description").asText() : null;
+    Object record = unchunk(tags, PREFIX + "record");
+    if (record == null) {
+      Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
       return new VersionRecord(model, number, null, VersionStatus.PENDING, description, userTags(tags), Map.of(), Map.of(),
           List.of(), Lineage.empty(), null, ArtifactManifest.empty(), v.path("source").asText(""), created, "mlflow",
           created, 0);
     }
-    List<ArtifactEntry> files = new ArrayList<>();
-    for (JsonNode f : r.path("files")) {
-      files.add(new ArtifactEntry(f.get(0).asText(), f.get(1).asLong(), new Digest(f.get(2).asText())));
+    String source = "MLflow tags " + PREFIX + "record.* of " + model + " version " + number;
+    VersionRecord stored = RecordTrees.version(record, source);
+    if (!stored.model().equals(model) || stored.number() != number) {
+      throw new IntegrityException(source + " describe " + stored.model() + " version " + stored.number());
     }
-    ArtifactManifest manifest = new ArtifactManifest(files, Digest.parse(r.path("digest").asText()));
-    List<MetricRecord> runs = new ArrayList<>();
-    for (JsonNode run : r.path("metric_runs")) {
-      runs.add(new MetricRecord(run.path("run_id").asText(), Instant.parse(run.path("time").asText()),
-          doubles(run.path("values")), run.path("notes").asText("")));
-    }
-    JsonNode l = r.path("lineage");
-    List<String> datasets = new ArrayList<>();
-    l.path("datasets").forEach(d -> datasets.add(d.asText()));
-    Lineage lineage = new Lineage(text(l, "run_id"), text(l, "source_uri"), l.hasNonNull("parent_version") ? l.path("parent_version").asInt() : null,
-        text(l, "git_commit"), l.hasNonNull("git_dirty") ? l.path("git_dirty").asBoolean() : null, datasets, strings(l.path("dependencies")));
-    Signature signature = null;
-    if (r.path("signature").isObject()) {
-      signature = new Signature(fields(r.path("signature").path("inputs")), fields(r.path("signature").path("outputs")));
-    }
-    return new VersionRecord(model, number, r.hasNonNull("semver") ? SemanticVersion.parse(r.path("semver").asText()) : null,
-        VersionStatus.valueOf(r.path("status").asText("READY")), description, userTags(tags), strings(r.path("params")),
-        doubles(r.path("metrics")), runs, lineage, signature, manifest, r.path("artifact_location").asText(),
-        Instant.parse(r.path("created_at").asText()), r.path("created_by").asText(), Instant.parse(r.path("updated_at").asText()),
-        r.path("revision").asLong(1));
+    return stored.withDescription(description).withTags(userTags(tags));
   }
 
-  private static @Nullable String text(JsonNode n, String field) {
-    return n.hasNonNull(field) ? n.path(field).asText() : null;
-  }
-
-  private static Map<String, String> strings(JsonNode n) {
-    Map<String, String> out = new TreeMap<>();
-    n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-    return out;
-  }
-
-  private static Map<String, Double> doubles(JsonNode n) {
-    Map<String, Double> out = new TreeMap<>();
-    n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
-    return out;
-  }
-
-  private static List<Signature.Field> fields(JsonNode list) {
-    List<Signature.Field> out = new ArrayList<>();
-    for (JsonNode f : list) {
-      List<Long> shape = null;
-      if (f.path("shape").isArray()) {
-        shape = new ArrayList<>();
-        for (JsonNode d : f.path("shape")) {
-          shape.add(d.asLong());
-        }
-      }
-      out.add(new Signature.Field(text(f, "name"), f.path("type").asText(), shape, f.path("required").asBoolean(true)));
-    }
-    return out;
-  }
-
-  /** Everything of a version MLflow has no field for, as chunked JSON tags, plus readable key tags. */
+  /** The whole record as chunked JSON tags, plus readable tags MLflow users can search by. */
   private static Map<String, String> recordTags(VersionRecord v, long revision) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("semver", v.semver() == null ? null : v.semver().toString());
-    r.put("status", v.status().name());
-    r.put("params", v.params());
-    r.put("metrics", v.metrics());
-    List<Object> runs = new ArrayList<>();
-    for (MetricRecord run : v.metricRuns()) {
-      runs.add(Map.of("run_id", run.runId(), "time", run.time().toString(), "values", run.values(), "notes", run.notes()));
-    }
-    r.put("metric_runs", runs);
-    Map<String, Object> l = new LinkedHashMap<>();
-    l.put("run_id", v.lineage().runId());
-    l.put("source_uri", v.lineage().sourceUri());
-    l.put("parent_version", v.lineage().parentVersion());
-    l.put("git_commit", v.lineage().gitCommit());
-    l.put("git_dirty", v.lineage().gitDirty());
-    l.put("datasets", v.lineage().datasets());
-    l.put("dependencies", v.lineage().dependencies());
-    r.put("lineage", l);
-    Signature s = v.signature();
-    if (s != null) {
-      r.put("signature", Map.of("inputs", fieldList(s.inputs()), "outputs", fieldList(s.outputs())));
-    }
-    List<Object> files = new ArrayList<>();
-    for (ArtifactEntry e : v.manifest().files()) {
-      files.add(List.of(e.path(), e.size(), e.digest().hex()));
-    }
-    r.put("files", files);
-    r.put("digest", v.manifest().digest().toString());
-    r.put("artifact_location", v.artifactLocation());
-    r.put("created_at", v.createdAt().toString());
-    r.put("created_by", v.createdBy());
-    r.put("updated_at", v.updatedAt().toString());
-    r.put("revision", revision);
-    Map<String, String> tags = new LinkedHashMap<>(chunked(PREFIX + "record", r));
+    Map<String, String> tags = new LinkedHashMap<>(chunked(PREFIX + "record", RecordTrees.version(v.withRevision(revision))));
     tags.put(PREFIX + "digest", v.manifest().digest().toString());
     if (v.semver() != null) {
       tags.put(PREFIX + "semver", v.semver().toString());
     }
     return tags;
-  }
-
-  private static List<Object> fieldList(List<Signature.Field> fields) {
-    List<Object> out = new ArrayList<>();
-    for (Signature.Field f : fields) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", f.name());
-      m.put("type", f.type());
-      m.put("shape", f.shape());
-      m.put("required", f.required());
-      out.add(m);
-    }
-    return out;
   }
 
   @Override
@@ -683,17 +595,14 @@ public final class MlflowRegistryStore implements RegistryStore {
     for (JsonNode t : http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("data").path("tags")) {
       String key = t.path("key").asText();
       if (key.startsWith("event.")) {
+        long seq;
         try {
-          JsonNode e = JSON.readTree(t.path("value").asText());
-          Map<String, String> details = new HashMap<>();
-          e.path("details").fields().forEachRemaining(d -> details.put(d.getKey(), d.getValue().asText()));
-          long seq = Long.parseLong(key.substring("event.".length()));
-          out.put(seq, new RegistryEvent(model, seq, Instant.parse(e.path("time").asText()), e.path("actor").asText(),
-              RegistryEvent.Type.valueOf(e.path("type").asText()), e.hasNonNull("version") ? e.path("version").asInt() : null,
-              details));
-        } catch (IOException | RuntimeException ex) {
-          throw new IntegrityException("History tag " + key + " of model '" + model + "' is not a valid event", ex);
+          seq = Long.parseLong(key.substring("event.".length()));
+        } catch (NumberFormatException e) {
+          throw new IntegrityException("History tag " + key + " of model '" + model + "' has no sequence number");
         }
+        String source = "History tag " + key + " of model '" + model + "'";
+        out.put(seq, RecordTrees.event(model, tree(t.path("value").asText(), source), source).withSequence(seq));
       }
     }
     return List.copyOf(out.values());
@@ -704,17 +613,8 @@ public final class MlflowRegistryStore implements RegistryStore {
     String run = Objects.requireNonNull(historyRun(event.model(), true));
     long seq = lastEventSequence(event.model()) + 1;
     RegistryEvent stored = event.withSequence(seq);
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("time", stored.time().toString());
-    e.put("actor", stored.actor());
-    e.put("type", stored.type().name());
-    e.put("version", stored.version());
-    e.put("details", stored.details());
-    try {
-      http.post("runs/set-tag", Map.of("run_id", run, "key", String.format("event.%06d", seq), "value", JSON.writeValueAsString(e)));
-    } catch (JsonProcessingException ex) {
-      throw new UncheckedIOException(ex);
-    }
+    http.post("runs/set-tag", Map.of("run_id", run, "key", String.format("event.%06d", seq),
+        "value", json(RecordTrees.event(stored))));
     return stored;
   }
 

@@ -1,4 +1,4 @@
-package io.modelreg.filesystem;
+package io.modelreg.spi;
 
 import io.modelreg.IntegrityException;
 import java.time.Instant;
@@ -10,35 +10,37 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Typed access to one parsed JSON object, with errors that name the file and the field, so a truncated
- * or hand-edited file is reported as what it is instead of a NullPointerException.
+ * Typed access to one parsed JSON object (a tree of {@code Map}, {@code List}, {@code String}, {@code Long},
+ * {@code Double}, {@code Boolean} and null), with errors that name the source and the field, so a truncated
+ * or hand-edited record is reported as an {@link IntegrityException} saying what is wrong instead of a
+ * NullPointerException. Stores use it through {@link RecordTrees}, and for their own small files.
  */
-final class Fields {
+public final class TreeReader {
   private final Map<?, ?> map;
   private final String source;
 
-  private Fields(Map<?, ?> map, String source) {
+  private TreeReader(Map<?, ?> map, String source) {
     this.map = map;
     this.source = source;
   }
 
-  static Fields of(@Nullable Object parsed, String source) {
+  public static TreeReader of(@Nullable Object parsed, String source) {
     if (!(parsed instanceof Map)) {
-      throw new IntegrityException("Corrupt registry file " + source + ": expected a JSON object");
+      throw new IntegrityException("Corrupt record " + source + ": expected a JSON object");
     }
-    return new Fields((Map<?, ?>) parsed, source);
+    return new TreeReader((Map<?, ?>) parsed, source);
   }
 
   private IntegrityException bad(String field, String expected) {
-    return new IntegrityException("Corrupt registry file " + source + ": field '" + field + "' "
+    return new IntegrityException("Corrupt record " + source + ": field '" + field + "' "
         + (map.containsKey(field) ? "must be " + expected : "is missing (" + expected + ")"));
   }
 
-  boolean has(String field) {
+  public boolean has(String field) {
     return map.get(field) != null;
   }
 
-  String str(String field) {
+  public String str(String field) {
     Object v = map.get(field);
     if (!(v instanceof String)) {
       throw bad(field, "a string");
@@ -46,7 +48,7 @@ final class Fields {
     return (String) v;
   }
 
-  @Nullable String optStr(String field) {
+  public @Nullable String optStr(String field) {
     Object v = map.get(field);
     if (v == null) {
       return null;
@@ -57,7 +59,7 @@ final class Fields {
     return (String) v;
   }
 
-  long lng(String field) {
+  public long lng(String field) {
     Object v = map.get(field);
     if (!(v instanceof Long)) {
       throw bad(field, "an integer");
@@ -65,7 +67,7 @@ final class Fields {
     return (Long) v;
   }
 
-  int integer(String field) {
+  public int integer(String field) {
     long v = lng(field);
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
       throw bad(field, "an integer in int range");
@@ -73,11 +75,11 @@ final class Fields {
     return (int) v;
   }
 
-  @Nullable Integer optInt(String field) {
+  public @Nullable Integer optInt(String field) {
     return map.get(field) == null ? null : integer(field);
   }
 
-  @Nullable Boolean optBool(String field) {
+  public @Nullable Boolean optBool(String field) {
     Object v = map.get(field);
     if (v != null && !(v instanceof Boolean)) {
       throw bad(field, "true, false or null");
@@ -85,7 +87,7 @@ final class Fields {
     return (Boolean) v;
   }
 
-  boolean bool(String field) {
+  public boolean bool(String field) {
     Boolean b = optBool(field);
     if (b == null) {
       throw bad(field, "true or false");
@@ -93,7 +95,7 @@ final class Fields {
     return b;
   }
 
-  Instant instant(String field) {
+  public Instant instant(String field) {
     try {
       return Instant.parse(str(field));
     } catch (DateTimeParseException e) {
@@ -101,27 +103,27 @@ final class Fields {
     }
   }
 
-  Fields obj(String field) {
+  public TreeReader obj(String field) {
     Object v = map.get(field);
     if (!(v instanceof Map)) {
       throw bad(field, "an object");
     }
-    return new Fields((Map<?, ?>) v, source);
+    return new TreeReader((Map<?, ?>) v, source);
   }
 
-  @Nullable Fields optObj(String field) {
+  public @Nullable TreeReader optObj(String field) {
     return map.get(field) == null ? null : obj(field);
   }
 
-  List<Fields> objects(String field) {
-    List<Fields> out = new ArrayList<>();
+  public List<TreeReader> objects(String field) {
+    List<TreeReader> out = new ArrayList<>();
     for (Object item : list(field)) {
       out.add(of(item, source + " (" + field + ")"));
     }
     return out;
   }
 
-  List<?> list(String field) {
+  public List<?> list(String field) {
     Object v = map.get(field);
     if (v == null) {
       return List.of();
@@ -132,7 +134,7 @@ final class Fields {
     return (List<?>) v;
   }
 
-  List<String> strings(String field) {
+  public List<String> strings(String field) {
     List<String> out = new ArrayList<>();
     for (Object item : list(field)) {
       if (!(item instanceof String)) {
@@ -143,7 +145,7 @@ final class Fields {
     return out;
   }
 
-  List<Integer> ints(String field) {
+  public List<Integer> ints(String field) {
     List<Integer> out = new ArrayList<>();
     for (Object item : list(field)) {
       if (!(item instanceof Long)) {
@@ -154,7 +156,7 @@ final class Fields {
     return out;
   }
 
-  Map<String, String> stringMap(String field) {
+  public Map<String, String> stringMap(String field) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : rawMap(field).entrySet()) {
       if (!(e.getValue() instanceof String)) {
@@ -165,7 +167,7 @@ final class Fields {
     return out;
   }
 
-  Map<String, Double> doubleMap(String field) {
+  public Map<String, Double> doubleMap(String field) {
     Map<String, Double> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : rawMap(field).entrySet()) {
       if (!(e.getValue() instanceof Number)) {
@@ -176,7 +178,7 @@ final class Fields {
     return out;
   }
 
-  Map<String, Long> longMap(String field) {
+  public Map<String, Long> longMap(String field) {
     Map<String, Long> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : rawMap(field).entrySet()) {
       if (!(e.getValue() instanceof Long)) {
@@ -199,11 +201,11 @@ final class Fields {
   }
 
   /** Runs a conversion, reporting a value rejected by a constructor as a corrupt file. */
-  <T> T check(String field, java.util.function.Supplier<T> conversion) {
+  public <T> T check(String field, java.util.function.Supplier<T> conversion) {
     try {
       return conversion.get();
     } catch (IllegalArgumentException e) {
-      throw new IntegrityException("Corrupt registry file " + source + ": field '" + field + "': " + e.getMessage(), e);
+      throw new IntegrityException("Corrupt record " + source + ": field '" + field + "': " + e.getMessage(), e);
     }
   }
 }
