@@ -7,6 +7,14 @@ import io.modelreg.NotFoundException;
 import io.modelreg.RegistryException;
 import io.modelreg.TransientRegistryException;
 import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -39,7 +47,7 @@ final class MlflowHttp {
 
   /** Where and how to connect. */
   record Settings(URI base, @Nullable String token, @Nullable String username, @Nullable String password,
-      Duration connectTimeout, Duration requestTimeout, int maxAttempts, Duration firstBackoff) {
+      Duration connectTimeout, Duration requestTimeout, int maxAttempts, Duration firstBackoff, boolean insecureTls) {
 
     Settings {
       if (maxAttempts < 1) {
@@ -59,7 +67,12 @@ final class MlflowHttp {
 
   MlflowHttp(Settings settings) {
     this.settings = settings;
-    this.client = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
+        .version(HttpClient.Version.HTTP_1_1);
+    if (settings.insecureTls()) {
+      builder.sslContext(trustingEveryCertificate());
+    }
+    this.client = builder.build();
     if (settings.token() != null) {
       authorization = "Bearer " + settings.token();
     } else if (settings.username() != null) {
@@ -67,6 +80,44 @@ final class MlflowHttp {
           (settings.username() + ":" + Objects.requireNonNullElse(settings.password(), "")).getBytes(StandardCharsets.UTF_8));
     } else {
       authorization = null;
+    }
+  }
+
+  /**
+   * For {@code MLFLOW_TRACKING_INSECURE_TLS=true}, as MLflow's own clients do: no certificate or host name
+   * check. Meant for test servers with self-signed certificates; the README says so.
+   */
+  private static SSLContext trustingEveryCertificate() {
+    X509ExtendedTrustManager trustAll = new X509ExtendedTrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trustAll}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("TLS is not available in this JVM", e);
     }
   }
 
@@ -184,6 +235,11 @@ final class MlflowHttp {
         } else {
           throw translate(status, errorBody, what, artifact);
         }
+      } catch (SSLException e) {
+        // A certificate the JVM does not trust does not get better by retrying.
+        throw new RegistryException("TLS with MLflow at " + settings.base() + " failed for " + what + ": " + e.getMessage()
+            + (settings.insecureTls() ? "" : "; for a server with a self-signed certificate add it to the JVM trust store,"
+                + " or set MLFLOW_TRACKING_INSECURE_TLS=true on test systems"), e);
       } catch (IOException e) {
         last = new TransientRegistryException("Cannot reach MLflow at " + settings.base() + " for " + what + ": " + e, e);
       } catch (InterruptedException e) {

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Serves {@code mlflow://host:port} (HTTP), {@code mlflow+https://host} and plain {@code http(s)://} tracking
  * URIs; {@code mlflow:} alone uses {@code MLFLOW_TRACKING_URI}. Credentials from {@code
- * MLFLOW_TRACKING_TOKEN} or {@code MLFLOW_TRACKING_USERNAME}/{@code MLFLOW_TRACKING_PASSWORD}; store options
+ * MLFLOW_TRACKING_TOKEN} or {@code MLFLOW_TRACKING_USERNAME}/{@code MLFLOW_TRACKING_PASSWORD}, {@code
+ * MLFLOW_TRACKING_INSECURE_TLS} for self-signed test servers; store options
  * {@code mlflow.request-timeout} and {@code mlflow.connect-timeout} (ISO-8601) and {@code mlflow.max-attempts}.
  */
 public final class MlflowRegistryProvider implements RegistryProvider {
@@ -59,7 +60,7 @@ public final class MlflowRegistryProvider implements RegistryProvider {
         env.get("MLFLOW_TRACKING_PASSWORD"),
         duration(options, "mlflow.connect-timeout", Duration.ofSeconds(10)),
         duration(options, "mlflow.request-timeout", Duration.ofSeconds(60)),
-        attempts(options), Duration.ofMillis(200));
+        attempts(options), Duration.ofMillis(200), insecureTls(env));
     return new MlflowRegistryStore(new MlflowHttp(settings));
   }
 
@@ -91,5 +92,14 @@ public final class MlflowRegistryProvider implements RegistryProvider {
       throw new IllegalArgumentException("Store option mlflow.max-attempts must be a whole number from 1 to 20, got '"
           + text + "'");
     }).orElse(5);
+  }
+
+  private static boolean insecureTls(Map<String, String> env) {
+    String v = env.getOrDefault("MLFLOW_TRACKING_INSECURE_TLS", "false").trim().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no", "" -> false;
+      default -> throw new IllegalArgumentException("MLFLOW_TRACKING_INSECURE_TLS must be true or false, got '" + v + "'");
+    };
   }
 }

@@ -99,34 +99,57 @@ public final class MlflowRegistryStore implements RegistryStore {
   }
 
   /** A JSON value split into tags of at most {@link #TAG_LIMIT} characters: KEY.chunks and KEY.0, KEY.1, … */
-  static Map<String, String> chunked(String key, Object value) {
+  /**
+   * A JSON value as tags that commit atomically: the chunks ({@link #TAG_LIMIT} characters each) go under
+   * {@code KEY.<generation>.<i>}, and the pointer tag {@code KEY = "<generation>/<count>"} comes last in the
+   * map. Written in order, a failure before the pointer leaves the previous value in force; repeating the
+   * write completes it.
+   */
+  static Map<String, String> chunked(String key, Object value, long generation) {
     String json = json(value);
     Map<String, String> out = new LinkedHashMap<>();
     int n = 0;
     for (int i = 0; i < json.length(); i += TAG_LIMIT) {
-      out.put(key + "." + n++, json.substring(i, Math.min(json.length(), i + TAG_LIMIT)));
+      out.put(key + "." + generation + "." + n++, json.substring(i, Math.min(json.length(), i + TAG_LIMIT)));
     }
-    out.put(key + ".chunks", Integer.toString(n));
+    out.put(key, generation + "/" + n);
+    return out;
+  }
+
+  /** Chunk tags of {@code key} in {@code tags} that {@code written} replaced; delete them after the pointer moved. */
+  static List<String> staleChunks(Map<String, String> tags, String key, Map<String, String> written) {
+    List<String> out = new ArrayList<>();
+    for (String k : tags.keySet()) {
+      if (k.startsWith(key + ".") && !written.containsKey(k)) {
+        out.add(k);
+      }
+    }
     return out;
   }
 
   /** The JSON value stored by {@link #chunked}, as a plain tree for {@link RecordTrees}; null when absent. */
   static @Nullable Object unchunk(Map<String, String> tags, String key) {
-    String count = tags.get(key + ".chunks");
-    if (count == null) {
+    String pointer = tags.get(key);
+    if (pointer == null) {
       return null;
     }
+    String[] parts = pointer.split("/", -1);
+    long generation;
     int n;
     try {
-      n = Integer.parseInt(count);
+      if (parts.length != 2) {
+        throw new NumberFormatException();
+      }
+      generation = Long.parseLong(parts[0]);
+      n = Integer.parseInt(parts[1]);
     } catch (NumberFormatException e) {
-      throw new IntegrityException("MLflow tag " + key + ".chunks must be a number, got '" + count + "'");
+      throw new IntegrityException("MLflow tag " + key + " must be <generation>/<chunks>, got '" + pointer + "'");
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
-      String part = tags.get(key + "." + i);
+      String part = tags.get(key + "." + generation + "." + i);
       if (part == null) {
-        throw new IntegrityException("MLflow tag " + key + "." + i + " is missing");
+        throw new IntegrityException("MLflow tag " + key + "." + generation + "." + i + " is missing");
       }
       sb.append(part);
     }
@@ -189,7 +212,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   }
 
   private static Map<String, String> stateTags(ModelRecord m, long revision) {
-    return chunked(PREFIX + "state", RecordTrees.model(m.withRevision(revision)));
+    return chunked(PREFIX + "state", RecordTrees.model(m.withRevision(revision)), revision);
   }
 
   @Override
@@ -271,8 +294,11 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
     }
     // the state tags carry the revision: written last, they commit the update
-    stateTags(model, expectedRevision + 1).forEach((k, v) -> http.post("registered-models/set-tag",
-        Map.of("name", name, "key", k, "value", v)));
+    Map<String, String> state = stateTags(model, expectedRevision + 1);
+    state.forEach((k, v) -> http.post("registered-models/set-tag", Map.of("name", name, "key", k, "value", v)));
+    for (String stale : staleChunks(tags(current), PREFIX + "state", state)) {
+      http.delete("registered-models/delete-tag", Map.of("name", name, "key", stale));
+    }
     return model.withRevision(expectedRevision + 1);
   }
 
@@ -344,11 +370,12 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   /** The whole record as chunked JSON tags, plus readable tags MLflow users can search by. */
   private static Map<String, String> recordTags(VersionRecord v, long revision) {
-    Map<String, String> tags = new LinkedHashMap<>(chunked(PREFIX + "record", RecordTrees.version(v.withRevision(revision))));
+    Map<String, String> tags = new LinkedHashMap<>();
     tags.put(PREFIX + "digest", v.manifest().digest().toString());
     if (v.semver() != null) {
       tags.put(PREFIX + "semver", v.semver().toString());
     }
+    tags.putAll(chunked(PREFIX + "record", RecordTrees.version(v.withRevision(revision)), revision));
     return tags;
   }
 
@@ -425,8 +452,15 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   @Override
   public VersionRecord updateVersion(VersionRecord version, long expectedRevision) {
-    VersionRecord current = findVersion(version.model(), version.number()).orElseThrow(() ->
-        new VersionNotFoundException("Version " + version.number() + " of model '" + version.model() + "' not found"));
+    JsonNode stored;
+    try {
+      stored = http.get("model-versions/get", MlflowHttp.params("name", version.model(),
+          "version", Integer.toString(version.number()))).path("model_version");
+    } catch (NotFoundException e) {
+      throw new VersionNotFoundException("Version " + version.number() + " of model '" + version.model() + "' not found");
+    }
+    VersionRecord current = version(stored);
+    Map<String, String> currentTags = tags(stored);
     if (current.revision() != expectedRevision) {
       throw new ConflictException("Version " + version.number() + " of '" + version.model() + "' is at revision "
           + current.revision() + ", not " + expectedRevision);
@@ -446,8 +480,11 @@ public final class MlflowRegistryStore implements RegistryStore {
         }
       }
     }
-    recordTags(version, expectedRevision + 1).forEach((k, v) -> http.post("model-versions/set-tag",
-        Map.of("name", name, "version", number, "key", k, "value", v)));
+    Map<String, String> record = recordTags(version, expectedRevision + 1);
+    record.forEach((k, v) -> http.post("model-versions/set-tag", Map.of("name", name, "version", number, "key", k, "value", v)));
+    for (String stale : staleChunks(currentTags, PREFIX + "record", record)) {
+      http.delete("model-versions/delete-tag", Map.of("name", name, "version", number, "key", stale));
+    }
     return version.withRevision(expectedRevision + 1);
   }
 

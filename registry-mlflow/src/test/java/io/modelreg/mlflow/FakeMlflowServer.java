@@ -6,6 +6,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.function.Predicate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -38,6 +48,7 @@ final class FakeMlflowServer implements AutoCloseable {
   private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
 
   private final HttpServer server;
+  private final String scheme;
   private final Map<String, ObjectNode> models = new TreeMap<>();
   private final Map<String, TreeMap<Integer, ObjectNode>> versions = new HashMap<>();
   /**
@@ -53,6 +64,10 @@ final class FakeMlflowServer implements AutoCloseable {
   final AtomicInteger failNext = new AtomicInteger();
   volatile long latencyMillis;
   volatile boolean connectionClose;
+  /** Requests ({@code "METHOD /path body"}) that answer 503 while this matches them. */
+  volatile @Nullable Predicate<String> failMatching;
+  /** How many next requests get their connection dropped without an answer. */
+  final AtomicInteger dropNext = new AtomicInteger();
   final AtomicInteger requests = new AtomicInteger();
 
   static {
@@ -62,15 +77,50 @@ final class FakeMlflowServer implements AutoCloseable {
   }
 
   FakeMlflowServer() throws IOException {
+    this(null);
+  }
+
+  /** A server over TLS when {@code tls} is given (see {@link #selfSignedTls}), else plain HTTP. */
+  FakeMlflowServer(@Nullable SSLContext tls) throws IOException {
     experiments.put("0", "Default");
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      server = HttpServer.create(address, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(address, 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    }
+    scheme = tls == null ? "http" : "https";
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.createContext("/", this::handle);
     server.start();
   }
 
+  /** A TLS context with a fresh self-signed certificate, made by the JDK's keytool in {@code dir}. */
+  static SSLContext selfSignedTls(Path dir) throws Exception {
+    Path store = dir.resolve("server.p12");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "mlflow", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2",
+        "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("keytool failed: " + output);
+    }
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      keys.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, "changeit".toCharArray());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), null, null);
+    return context;
+  }
+
   URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   @Override
@@ -110,7 +160,13 @@ final class FakeMlflowServer implements AutoCloseable {
     }
     Answer a;
     byte[] body = ex.getRequestBody().readAllBytes();
-    if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+    if (dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      ex.close();
+      return;
+    }
+    Predicate<String> failing = failMatching;
+    String request = ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " " + new String(body, StandardCharsets.UTF_8);
+    if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 || (failing != null && failing.test(request))) {
       a = error(503, "TEMPORARILY_UNAVAILABLE", "Service Unavailable");
     } else {
       try {

@@ -40,7 +40,7 @@ class MlflowHttpTest {
 
   private static MlflowHttp client(URI uri, int attempts) {
     return new MlflowHttp(new MlflowHttp.Settings(uri, "s3cr3t-token", null, null, Duration.ofSeconds(2),
-        Duration.ofSeconds(5), attempts, Duration.ofMillis(10)));
+        Duration.ofSeconds(5), attempts, Duration.ofMillis(10), false));
   }
 
   @Test
@@ -129,7 +129,7 @@ class MlflowHttpTest {
   @Test
   void settingsNeverPrintSecrets() {
     MlflowHttp.Settings s = new MlflowHttp.Settings(URI.create("https://mlflow.example"), "tok", "ada", "pw",
-        Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofMillis(1));
+        Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofMillis(1), false);
     assertThat(s.toString()).doesNotContain("tok\"").doesNotContain("pw").contains("***");
   }
 }

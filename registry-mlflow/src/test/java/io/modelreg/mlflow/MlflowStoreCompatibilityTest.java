@@ -25,7 +25,7 @@ class MlflowStoreCompatibilityTest extends RegistryCompatibilityKit {
 
   static MlflowRegistryStore storeOn(URI uri) {
     return new MlflowRegistryStore(new MlflowHttp(new MlflowHttp.Settings(uri, null, null, null,
-        Duration.ofSeconds(2), Duration.ofSeconds(10), 3, Duration.ofMillis(10))));
+        Duration.ofSeconds(2), Duration.ofSeconds(10), 3, Duration.ofMillis(10), false)));
   }
 
   @Override

@@ -1,0 +1,131 @@
+package io.modelreg.mlflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelreg.ModelRegistries;
+import io.modelreg.ModelRegistry;
+import io.modelreg.Registration;
+import io.modelreg.RegistryException;
+import io.modelreg.RegistryOptions;
+import io.modelreg.Stage;
+import io.modelreg.TransientRegistryException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults between the store and the server: every failure ends in bounded time as a registry exception,
+ * no half-done write is visible to another client, and repeating the call completes it.
+ */
+class MlflowStoreFaultTest {
+  private FakeMlflowServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new FakeMlflowServer();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private static ModelRegistry open(URI uri, Duration requestTimeout, int attempts) {
+    MlflowRegistryStore store = new MlflowRegistryStore(new MlflowHttp(new MlflowHttp.Settings(uri, null, null, null,
+        Duration.ofSeconds(2), requestTimeout, attempts, Duration.ofMillis(10), false)));
+    return ModelRegistries.create(store, RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
+  }
+
+  private static Registration weights(String text) {
+    return Registration.builder().bytes("model.bin", text.getBytes(StandardCharsets.UTF_8)).build();
+  }
+
+  @Test
+  void aServerThatIsDownFailsAsTransientAfterTheConfiguredAttempts() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    try (ModelRegistry registry = open(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(2), 3)) {
+      assertThatThrownBy(() -> registry.findModel("m"))
+          .isInstanceOf(TransientRegistryException.class).hasMessageContaining("3 attempts");
+    }
+  }
+
+  @Test
+  void slowAnswersTimeOutAsTransient() {
+    server.latencyMillis = 1_500;
+    try (ModelRegistry registry = open(server.uri(), Duration.ofMillis(200), 2)) {
+      assertThatThrownBy(() -> registry.findModel("m"))
+          .isInstanceOf(TransientRegistryException.class).hasMessageContaining("2 attempts");
+    }
+  }
+
+  @Test
+  void stormsAndDroppedConnectionsShorterThanTheRetryBudgetAreInvisible() throws Exception {
+    try (ModelRegistry registry = open(server.uri(), Duration.ofSeconds(5), 4)) {
+      server.failNext.set(3);
+      registry.register("m", weights("one"));
+      server.dropNext.set(3);
+      var v = registry.resolve("models:/m/1");
+      try (var in = registry.openArtifact(v, "model.bin")) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("one");
+      }
+    }
+  }
+
+  @Test
+  void aPromotionCutOffBeforeItsCommitIsInvisibleAndRepeatingItCompletesIt() {
+    try (ModelRegistry writer = open(server.uri(), Duration.ofSeconds(5), 2);
+        ModelRegistry reader = open(server.uri(), Duration.ofSeconds(5), 2)) {
+      writer.register("m", weights("one"));
+      // The native stage and every tag but the commit pointer get through; the pointer does not.
+      server.failMatching = r -> r.contains("registered-models/set-tag") && r.contains("\"key\":\"modelreg.state\"");
+      assertThatThrownBy(() -> writer.transition("m", 1, Stage.STAGING)).isInstanceOf(TransientRegistryException.class);
+      assertThat(reader.getVersion("m", 1).stage()).isEqualTo(Stage.DEVELOPMENT);
+
+      server.failMatching = null;
+      writer.transition("m", 1, Stage.STAGING);
+      assertThat(reader.getVersion("m", 1).stage()).isEqualTo(Stage.STAGING);
+      assertThat(reader.history("m")).extracting(e -> e.type().name()).contains("STAGE_CHANGED");
+    }
+  }
+
+  @Test
+  void aRegistrationCutOffBeforeTheVersionIsCreatedLeavesNoVersion() {
+    try (ModelRegistry registry = open(server.uri(), Duration.ofSeconds(5), 2)) {
+      registry.register("m", weights("one"));
+      server.failMatching = r -> r.startsWith("POST /api/2.0/mlflow/model-versions/create");
+      assertThatThrownBy(() -> registry.register("m", weights("two"))).isInstanceOf(TransientRegistryException.class);
+      server.failMatching = null;
+      assertThat(registry.listVersions("m")).extracting(v -> v.number()).containsExactly(1);
+      assertThat(registry.register("m", weights("two")).number()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void selfSignedTlsIsRefusedWithAHintAndAcceptedWhenInsecureTlsIsSet(@TempDir Path dir) throws Exception {
+    try (FakeMlflowServer tls = new FakeMlflowServer(FakeMlflowServer.selfSignedTls(dir))) {
+      var strict = new MlflowRegistryProvider(Map.of());
+      try (var store = strict.open(tls.uri(), RegistryOptions.defaults())) {
+        assertThatThrownBy(store::listModelNames).isInstanceOf(RegistryException.class)
+            .isNotInstanceOf(TransientRegistryException.class).hasMessageContaining("MLFLOW_TRACKING_INSECURE_TLS");
+      }
+      assertThat(tls.requests.get()).isZero();
+      var insecure = new MlflowRegistryProvider(Map.of("MLFLOW_TRACKING_INSECURE_TLS", "true"));
+      try (var store = insecure.open(tls.uri(), RegistryOptions.defaults())) {
+        assertThat(store.listModelNames()).isEmpty();
+      }
+      assertThat(tls.requests.get()).isPositive();
+    }
+  }
+}
