@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * URIs; {@code mlflow:} alone uses {@code MLFLOW_TRACKING_URI}. Credentials from {@code
  * MLFLOW_TRACKING_TOKEN} or {@code MLFLOW_TRACKING_USERNAME}/{@code MLFLOW_TRACKING_PASSWORD}, {@code
  * MLFLOW_TRACKING_INSECURE_TLS} for self-signed test servers; store options
- * {@code mlflow.request-timeout} and {@code mlflow.connect-timeout} (ISO-8601) and {@code mlflow.max-attempts}.
+ * {@code mlflow.request-timeout} and {@code mlflow.connect-timeout} (ISO-8601), {@code mlflow.max-attempts} and
+ * {@code mlflow.history-experiment} (where history runs live, default {@code modelreg-history}).
  */
 public final class MlflowRegistryProvider implements RegistryProvider {
   private final Map<String, String> env;
@@ -61,7 +62,11 @@ public final class MlflowRegistryProvider implements RegistryProvider {
         duration(options, "mlflow.connect-timeout", Duration.ofSeconds(10)),
         duration(options, "mlflow.request-timeout", Duration.ofSeconds(60)),
         attempts(options), Duration.ofMillis(200), insecureTls(env));
-    return new MlflowRegistryStore(new MlflowHttp(settings));
+    String history = options.storeOption("mlflow.history-experiment").orElse(MlflowRegistryStore.DEFAULT_HISTORY_EXPERIMENT);
+    if (history.isBlank()) {
+      throw new IllegalArgumentException("Store option mlflow.history-experiment must name an experiment, got '" + history + "'");
+    }
+    return new MlflowRegistryStore(new MlflowHttp(settings), history.trim());
   }
 
   private static Duration duration(RegistryOptions options, String key, Duration fallback) {

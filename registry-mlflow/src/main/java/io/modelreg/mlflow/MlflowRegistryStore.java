@@ -55,16 +55,23 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final int TAG_LIMIT = 5000;
   /** Parses to plain trees for {@link RecordTrees}: integers as Long, no polymorphic typing. */
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
-  private static final String HISTORY_EXPERIMENT = "modelreg-history";
+  static final String DEFAULT_HISTORY_EXPERIMENT = "modelreg-history";
 
   private final MlflowHttp http;
+  private final String historyExperimentName;
   private final String description;
   private final ThreadLocal<@Nullable Upload> lastUpload = new ThreadLocal<>();
   private final ConcurrentHashMap<String, String> historyRuns = new ConcurrentHashMap<>();
   private volatile @Nullable String historyExperiment;
 
   MlflowRegistryStore(MlflowHttp http) {
+    this(http, DEFAULT_HISTORY_EXPERIMENT);
+  }
+
+  /** A store keeping history runs in the experiment named {@code historyExperimentName}. */
+  MlflowRegistryStore(MlflowHttp http, String historyExperimentName) {
     this.http = http;
+    this.historyExperimentName = historyExperimentName;
     this.description = http.base().toString();
   }
 
@@ -587,13 +594,13 @@ public final class MlflowRegistryStore implements RegistryStore {
       return id;
     }
     try {
-      id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", HISTORY_EXPERIMENT))
+      id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", historyExperimentName))
           .path("experiment").path("experiment_id").asText();
     } catch (NotFoundException e) {
       try {
-        id = http.post("experiments/create", Map.of("name", HISTORY_EXPERIMENT)).path("experiment_id").asText();
+        id = http.post("experiments/create", Map.of("name", historyExperimentName)).path("experiment_id").asText();
       } catch (io.modelreg.AlreadyExistsException raced) {
-        id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", HISTORY_EXPERIMENT))
+        id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", historyExperimentName))
             .path("experiment").path("experiment_id").asText();
       }
     }
