@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,12 +43,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * delete endpoint answers 405 with HTML), search results without aliases, prompts hidden from a plain model
  * search, and the artifact proxy. It can inject faults: 503 bursts, latency, {@code Connection: close}.
  */
-final class FakeMlflowServer implements AutoCloseable {
+public final class FakeMlflowServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String API = "/api/2.0/mlflow/";
   private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
 
   private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final String scheme;
   private final Map<String, ObjectNode> models = new TreeMap<>();
   private final Map<String, TreeMap<Integer, ObjectNode>> versions = new HashMap<>();
@@ -68,7 +70,7 @@ final class FakeMlflowServer implements AutoCloseable {
   volatile @Nullable Predicate<String> failMatching;
   /** How many next requests get their connection dropped without an answer. */
   final AtomicInteger dropNext = new AtomicInteger();
-  final AtomicInteger requests = new AtomicInteger();
+  public final AtomicInteger requests = new AtomicInteger();
 
   static {
     // The JDK server leaves Nagle on; with delayed ACKs that adds ~40 ms to every small response, which a
@@ -76,7 +78,7 @@ final class FakeMlflowServer implements AutoCloseable {
     System.setProperty("sun.net.httpserver.nodelay", "true");
   }
 
-  FakeMlflowServer() throws IOException {
+  public FakeMlflowServer() throws IOException {
     this(null);
   }
 
@@ -92,7 +94,7 @@ final class FakeMlflowServer implements AutoCloseable {
       server = https;
     }
     scheme = tls == null ? "http" : "https";
-    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
   }
@@ -119,13 +121,14 @@ final class FakeMlflowServer implements AutoCloseable {
     return context;
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 
   private long now() {
