@@ -6,11 +6,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -95,6 +97,26 @@ public final class ModelRegistries {
     RegistryProvider provider = provider(scheme.toLowerCase(Locale.ROOT), options);
     RegistryStore store = provider.open(uri, options);
     return create(store, options);
+  }
+
+  /**
+   * Copies model {@code name} with all its versions from {@code source} to {@code target}, which may be any
+   * two registries ({@code file:} to {@code mlflow:} and back): files with their digests checked on
+   * arrival, metadata, metric runs, stages and aliases. See {@link ModelCopy} for the order and {@link
+   * CopyReport#notCarried()} for what differs in the target (version numbers when the target already has
+   * versions, history).
+   */
+  public static CopyReport copy(ModelRegistry source, ModelRegistry target, String name) {
+    return copy(source, target, name, List.of());
+  }
+
+  /** Like {@link #copy(ModelRegistry, ModelRegistry, String)}, for the given version numbers only (all when empty). */
+  public static CopyReport copy(ModelRegistry source, ModelRegistry target, String name, Collection<Integer> versions) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(target, "target");
+    Names.checkModelName(name);
+    RegisteredModel model = source.getModel(name);
+    return ModelCopy.replay(target, name, model, ModelCopy.versionsOf(source, name, versions, in -> in));
   }
 
   /** Wraps a store in the registry's policy layer; for tests and for stores built by hand. */

@@ -3,10 +3,12 @@ package io.modelreg.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelreg.ArtifactEntry;
 import io.modelreg.ArtifactManifest;
+import io.modelreg.CopyReport;
 import io.modelreg.Digest;
 import io.modelreg.IntegrityException;
 import io.modelreg.Lineage;
 import io.modelreg.MetricRecord;
+import io.modelreg.ModelCopy;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.Names;
@@ -46,70 +48,9 @@ final class Transfer {
 
   private Transfer() {}
 
-  /** One version to recreate: its metadata and where each file's bytes come from. */
-  record VersionPlan(ModelVersion meta, Map<String, Registration.ContentSource> files) {}
-
-  /** What was done: old number to new number. */
-  record Result(String name, Map<Integer, Integer> numbers) {}
-
-  static Result apply(ModelRegistry target, String name, @Nullable RegisteredModel model, List<VersionPlan> plans) {
-    Names.checkModelName(name);
-    if (target.findModel(name).isEmpty()) {
-      target.createModel(name, model == null ? null : model.description().orElse(null), model == null ? Map.of() : model.tags());
-    }
-    Map<Integer, Integer> numbers = new LinkedHashMap<>();
-    for (VersionPlan plan : plans) {
-      ModelVersion m = plan.meta();
-      Registration.Builder b = Registration.builder().description(m.description().orElse(null)).tags(m.tags())
-          .params(m.params()).metrics(m.metrics()).lineage(m.lineage());
-      m.signature().ifPresent(b::signature);
-      m.semver().ifPresent(b::semver);
-      plan.files().forEach(b::stream);
-      ModelVersion created = target.register(name, b.build());
-      if (!created.digest().equals(m.digest())) {
-        throw new IntegrityException("Version " + m.number() + " of '" + m.name() + "' arrived with digest " + created.digest()
-            + " but was exported with " + m.digest() + "; the archive or the source is damaged");
-      }
-      for (MetricRecord run : m.metricRuns()) {
-        target.recordMetrics(name, created.number(), run);
-      }
-      numbers.put(m.number(), created.number());
-    }
-    for (VersionPlan plan : plans) {
-      Stage stage = plan.meta().stage();
-      int n = java.util.Objects.requireNonNull(numbers.get(plan.meta().number()));
-      if (stage == Stage.STAGING || stage == Stage.PRODUCTION) {
-        target.transition(name, n, Stage.STAGING);
-      }
-      if (stage == Stage.PRODUCTION) {
-        target.transition(name, n, Stage.PRODUCTION);
-      }
-      if (stage == Stage.ARCHIVED) {
-        target.transition(name, n, Stage.ARCHIVED);
-      }
-    }
-    if (model != null) {
-      model.userAliases().forEach((alias, old) -> {
-        Integer n = numbers.get(old);
-        if (n != null) {
-          target.setAlias(name, alias, n);
-        }
-      });
-    }
-    return new Result(name, numbers);
-  }
-
-  /** Every version of a model in a source registry, read through verified streams. */
-  static List<VersionPlan> plan(ModelRegistry source, String name, Progress progress) {
-    List<VersionPlan> plans = new ArrayList<>();
-    for (ModelVersion v : source.listVersions(name)) {
-      Map<String, Registration.ContentSource> files = new LinkedHashMap<>();
-      for (ArtifactEntry e : v.manifest().files()) {
-        files.put(e.path(), () -> progress.wrap(source.openArtifact(v, e.path())));
-      }
-      plans.add(new VersionPlan(v, files));
-    }
-    return plans;
+  /** Every version of a model in a source registry, read through verified streams counted by {@code progress}. */
+  static List<ModelCopy.VersionSource> plan(ModelRegistry source, String name, Progress progress) {
+    return ModelCopy.versionsOf(source, name, List.of(), progress::wrap);
   }
 
   // ------------------------------------------------------------------ archives
@@ -205,7 +146,7 @@ final class Transfer {
   }
 
   /** Reads an archive into plans; entries are opened only by the validated names its index lists. */
-  static Result importArchive(ModelRegistry target, Path file, @Nullable String as, Progress progress) throws IOException {
+  static CopyReport importArchive(ModelRegistry target, Path file, @Nullable String as, Progress progress) throws IOException {
     try (ZipFile zip = new ZipFile(file.toFile())) {
       ZipEntry indexEntry = zip.getEntry(INDEX);
       if (indexEntry == null) {
@@ -223,7 +164,7 @@ final class Transfer {
       Map<String, String> modelTags = strings(m.path("tags"));
       Map<String, Integer> aliases = new TreeMap<>();
       m.path("aliases").fields().forEachRemaining(e -> aliases.put(e.getKey(), e.getValue().asInt()));
-      List<VersionPlan> plans = new ArrayList<>();
+      List<ModelCopy.VersionSource> plans = new ArrayList<>();
       for (JsonNode v : index.path("versions")) {
         int number = v.path("number").asInt();
         List<ArtifactEntry> entries = new ArrayList<>();
@@ -252,13 +193,13 @@ final class Transfer {
         if (v.path("signature").isObject()) {
           meta.signature(new Signature(signature(v.path("signature").path("inputs")), signature(v.path("signature").path("outputs"))));
         }
-        plans.add(new VersionPlan(meta.build(), files));
+        plans.add(new ModelCopy.VersionSource(meta.build(), files));
       }
       RegisteredModel model = RegisteredModel.of(io.modelreg.spi.ModelRecord.create(name,
           m.path("description").isTextual() ? m.path("description").asText() : null, modelTags, Instant.now())
           .withAliases(aliases));
       try {
-        return apply(target, name, model, plans);
+        return ModelCopy.replay(target, name, model, plans);
       } catch (UncheckedIOException e) {
         throw e.getCause();
       } finally {

@@ -1,5 +1,7 @@
 package io.modelreg.cli;
 
+import io.modelreg.CopyReport;
+import io.modelreg.ModelCopy;
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import java.nio.file.Path;
@@ -13,10 +15,17 @@ import picocli.CommandLine.Parameters;
 final class TransferCommands {
   private TransferCommands() {}
 
-  private static String mapping(Transfer.Result r) {
+  private static String mapping(CopyReport r) {
     StringBuilder sb = new StringBuilder();
     r.numbers().forEach((from, to) -> sb.append(sb.length() == 0 ? "" : ", ").append(from).append("→").append(to));
+    for (String note : r.notCarried()) {
+      sb.append(System.lineSeparator()).append("  note: ").append(note);
+    }
     return sb.toString();
+  }
+
+  private static Map<String, Object> reportJson(CopyReport r) {
+    return Map.of("model", r.name(), "versions", r.numbers(), "not_carried", r.notCarried());
   }
 
   @Command(name = "export", description = "Write a model with all its versions into one archive file.")
@@ -41,9 +50,9 @@ final class TransferCommands {
     @Override
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
-        Transfer.Result result = Transfer.importArchive(r, file, as,
+        CopyReport result = Transfer.importArchive(r, file, as,
             new Progress(err(), "importing", java.nio.file.Files.size(file), interactive()));
-        print(Map.of("model", result.name(), "versions", result.numbers()),
+        print(reportJson(result),
             "Imported " + result.name() + " (versions " + mapping(result) + ")");
       }
     }
@@ -59,10 +68,10 @@ final class TransferCommands {
     void run() {
       try (ModelRegistry source = root().open(); ModelRegistry target = ModelRegistries.open(to)) {
         Progress progress = new Progress(err(), "copying", Transfer.totalBytes(source, name), interactive());
-        Transfer.Result result = Transfer.apply(target, as != null ? as : name, source.getModel(name),
+        CopyReport result = ModelCopy.replay(target, as != null ? as : name, source.getModel(name),
             Transfer.plan(source, name, progress));
         progress.finish();
-        print(Map.of("model", result.name(), "versions", result.numbers()),
+        print(reportJson(result),
             "Copied " + name + " to " + target.describe() + " (versions " + mapping(result) + ")");
       }
     }

@@ -1,0 +1,110 @@
+package io.modelreg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelreg.mem.MemoryRegistryStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ModelCopyTest {
+  private ModelRegistry source;
+  private ModelRegistry target;
+
+  @BeforeEach
+  void open() {
+    source = ModelRegistries.create(MemoryRegistryStore.create(), RegistryOptions.defaults());
+    target = ModelRegistries.create(MemoryRegistryStore.create(), RegistryOptions.defaults());
+    source.createModel("churn", "predicts churn", Map.of("team", "growth"));
+    for (int i = 1; i <= 3; i++) {
+      source.register("churn", Registration.builder().bytes("model.onnx", ("weights " + i).getBytes(StandardCharsets.UTF_8))
+          .bytes("conf/pre.json", "{}".getBytes(StandardCharsets.UTF_8)).semver("1." + i + ".0").description("v" + i)
+          .tag("data", "2026-0" + i).param("lr", "0.0" + i).metric("auc", 0.8 + i / 100.0).build());
+    }
+    source.recordMetrics("churn", 2, new MetricRecord("eval-7", Instant.parse("2026-11-01T00:00:00Z"),
+        Map.of("auc", 0.83), "holdout"));
+    source.transition("churn", 1, Stage.STAGING);
+    source.transition("churn", 1, Stage.PRODUCTION);
+    source.transition("churn", 2, Stage.STAGING);
+    source.transition("churn", 2, Stage.PRODUCTION);
+    source.setAlias("churn", "champion", 2);
+    source.setAlias("churn", "previous", 1);
+  }
+
+  @AfterEach
+  void close() {
+    source.close();
+    target.close();
+  }
+
+  private static String text(ModelRegistry r, ModelVersion v, String path) {
+    try (InputStream in = r.openArtifact(v, path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aCopyIntoAnEmptyRegistryKeepsNumbersFilesMetadataStagesAndAliases() {
+    CopyReport report = ModelRegistries.copy(source, target, "churn");
+
+    assertThat(report.numbers()).containsExactly(Map.entry(1, 1), Map.entry(2, 2), Map.entry(3, 3));
+    assertThat(report.notCarried()).singleElement().asString().startsWith("History");
+    RegisteredModel model = target.getModel("churn");
+    assertThat(model.description()).contains("predicts churn");
+    assertThat(model.tags()).containsEntry("team", "growth");
+    for (ModelVersion s : source.listVersions("churn")) {
+      ModelVersion t = target.getVersion("churn", s.number());
+      assertThat(t.digest()).isEqualTo(s.digest());
+      assertThat(t.semver()).isEqualTo(s.semver());
+      assertThat(t.stage()).isEqualTo(s.stage());
+      assertThat(t.description()).isEqualTo(s.description());
+      assertThat(t.tags()).isEqualTo(s.tags());
+      assertThat(t.params()).isEqualTo(s.params());
+      assertThat(t.metrics()).isEqualTo(s.metrics());
+      assertThat(t.metricRuns()).isEqualTo(s.metricRuns());
+      assertThat(text(target, t, "model.onnx")).isEqualTo("weights " + s.number());
+    }
+    assertThat(target.resolve("models:/churn@champion").number()).isEqualTo(2);
+    assertThat(target.resolve("models:/churn@previous").number()).isEqualTo(1);
+    assertThat(target.getVersion("churn", 1).stage()).isEqualTo(Stage.ARCHIVED);
+  }
+
+  @Test
+  void intoAModelThatHasVersionsTheNumbersMoveOnAndTheReportSaysSo() {
+    target.register("churn", Registration.builder().bytes("x", new byte[] {1}).build());
+    CopyReport report = ModelRegistries.copy(source, target, "churn", List.of(2, 3));
+
+    assertThat(report.numbers()).containsExactly(Map.entry(2, 2), Map.entry(3, 3));
+    target.deleteModel("churn");
+    target.register("churn", Registration.builder().bytes("x", new byte[] {1}).build());
+    target.register("churn", Registration.builder().bytes("x", new byte[] {2}).build());
+    target.register("churn", Registration.builder().bytes("x", new byte[] {3}).build());
+    report = ModelRegistries.copy(source, target, "churn", List.of(3, 2));
+    assertThat(report.numbers()).containsExactly(Map.entry(2, 7), Map.entry(3, 8));
+    assertThat(report.notCarried()).contains("Version 2 is version 7 in the target", "Version 3 is version 8 in the target",
+        "Alias 'previous' points at version 1, which was not copied: it was not set")
+        .anyMatch(n -> n.startsWith("Model 'churn' already existed"));
+    assertThat(target.resolve("models:/churn@champion").number()).isEqualTo(7);
+  }
+
+  @Test
+  void aMissingVersionFailsBeforeAnythingIsWritten() {
+    assertThatThrownBy(() -> ModelRegistries.copy(source, target, "churn", List.of(1, 9)))
+        .isInstanceOf(VersionNotFoundException.class).hasMessageContaining("no version 9");
+    assertThat(target.findModel("churn")).isEmpty();
+    assertThatThrownBy(() -> ModelRegistries.copy(source, target, "nope"))
+        .isInstanceOf(ModelNotFoundException.class);
+    assertThatThrownBy(() -> ModelRegistries.copy(source, target, "bad name!"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
