@@ -408,7 +408,17 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     Map<String, String> tags = new LinkedHashMap<>(version.tags());
     tags.putAll(recordTags(version, 1));
-    tags.forEach((k, v) -> http.post("model-versions/set-tag", Map.of("name", name, "version", number, "key", k, "value", v)));
+    try {
+      tags.forEach((k, v) -> http.post("model-versions/set-tag", Map.of("name", name, "version", number, "key", k, "value", v)));
+    } catch (RuntimeException e) {
+      // Without its record pointer the version would linger as PENDING; take it back so a retry starts clean.
+      try {
+        http.delete("model-versions/delete", Map.of("name", name, "version", number));
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
     Upload upload = lastUpload.get();
     if (upload != null && (!version.metrics().isEmpty() || !version.params().isEmpty())) {
       logToRun(upload.runId, version.metrics(), version.params(), version.createdAt());

@@ -113,6 +113,18 @@ class MlflowStoreFaultTest {
   }
 
   @Test
+  void aRegistrationCutOffBeforeItsRecordIsCommittedTakesItsVersionBack() {
+    try (ModelRegistry registry = open(server.uri(), Duration.ofSeconds(5), 2)) {
+      registry.register("m", weights("one"));
+      server.failMatching = r -> r.contains("model-versions/set-tag") && r.contains("\"key\":\"modelreg.record\"");
+      assertThatThrownBy(() -> registry.register("m", weights("two"))).isInstanceOf(TransientRegistryException.class);
+      server.failMatching = null;
+      assertThat(registry.listVersions("m")).extracting(v -> v.number()).containsExactly(1);
+      assertThat(registry.register("m", weights("two")).number()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void selfSignedTlsIsRefusedWithAHintAndAcceptedWhenInsecureTlsIsSet(@TempDir Path dir) throws Exception {
     try (FakeMlflowServer tls = new FakeMlflowServer(FakeMlflowServer.selfSignedTls(dir))) {
       var strict = new MlflowRegistryProvider(Map.of());
