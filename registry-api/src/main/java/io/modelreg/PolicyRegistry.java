@@ -24,7 +24,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -548,12 +550,31 @@ final class PolicyRegistry implements ModelRegistry {
     return Ordering.page(matches, request);
   }
 
-  /** A {@code name = 'x'} clause narrows the search to one model without listing the others. */
+  /**
+   * The models a version search must look at: the one a {@code name = 'x'} clause names; else those the
+   * store finds by the filter's exact version-tag clauses (push-down, see {@link
+   * RegistryStore#modelsWithVersionTags}); else all. The clauses are ANDed, so either narrowing is safe.
+   */
   private List<String> candidateNames(Filter filter) {
+    Map<String, String> tags = new TreeMap<>();
     for (Filter.Clause c : filter.clauses()) {
       if (c.field() == Filter.Field.NAME && c.op() == Filter.Op.EQ) {
         String name = (String) c.values().get(0);
         return Names.checkModelNameOrNull(name) == null ? List.of() : List.of(name);
+      }
+      String key = c.key();
+      if (c.field() == Filter.Field.TAG && c.op() == Filter.Op.EQ && key != null && c.values().size() == 1
+          && c.values().get(0) instanceof String value) {
+        String earlier = tags.putIfAbsent(key, value);
+        if (earlier != null && !earlier.equals(value)) {
+          return List.of(); // one tag asked to equal two values: nothing can match
+        }
+      }
+    }
+    if (!tags.isEmpty()) {
+      Optional<Set<String>> pushed = store.modelsWithVersionTags(tags);
+      if (pushed.isPresent()) {
+        return new ArrayList<>(new TreeSet<>(pushed.get()));
       }
     }
     return names();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -114,6 +115,16 @@ public interface RegistryStore extends AutoCloseable {
    */
   default @Nullable Object changeToken(String model) {
     return null;
+  }
+
+  /**
+   * Search push-down: the names of the models that have at least one version carrying every one of {@code
+   * tags} with exactly that value, or empty when the store cannot tell more cheaply than by listing every
+   * model (the default). A superset is fine: the policy layer still evaluates the whole filter on each
+   * candidate's versions. Remote stores answer with one query per page instead of one per model.
+   */
+  default Optional<Set<String>> modelsWithVersionTags(Map<String, String> tags) {
+    return Optional.empty();
   }
 
   /**

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -465,6 +466,34 @@ public final class MlflowRegistryStore implements RegistryStore {
       token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
     } while (token != null);
     return List.copyOf(out.values());
+  }
+
+  /**
+   * Push-down of exact version-tag clauses: one {@code model-versions/search} per page of matches, with
+   * MLflow's grammar ({@code tags.`key` = 'value' AND …}). A key with a backtick or a value with a quote or
+   * backslash has no portable quoting there, so such searches fall back to listing.
+   */
+  @Override
+  public Optional<Set<String>> modelsWithVersionTags(Map<String, String> tags) {
+    StringJoiner filter = new StringJoiner(" AND ");
+    for (Map.Entry<String, String> t : tags.entrySet()) {
+      if (t.getKey().contains("`") || t.getValue().contains("'") || t.getValue().contains("\\")) {
+        return Optional.empty();
+      }
+      filter.add("tags.`" + t.getKey() + "` = '" + t.getValue() + "'");
+    }
+    Set<String> names = new TreeSet<>();
+    String token = null;
+    do {
+      Map<String, String> q = MlflowHttp.params("filter", filter.toString(), "max_results", "1000");
+      if (token != null) {
+        q.put("page_token", token);
+      }
+      JsonNode page = http.get("model-versions/search", q);
+      page.path("model_versions").forEach(v -> names.add(v.path("name").asText()));
+      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
+    } while (token != null);
+    return Optional.of(names);
   }
 
   @Override

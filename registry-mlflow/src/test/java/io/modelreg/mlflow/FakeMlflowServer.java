@@ -525,12 +525,22 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   private Answer searchVersions(Map<String, String> q) {
     java.util.regex.Matcher nm = java.util.regex.Pattern.compile("name\\s*=\\s*'([^']*)'").matcher(q.getOrDefault("filter", ""));
+    Map<String, String> tagClauses = new HashMap<>();
+    java.util.regex.Matcher tm = java.util.regex.Pattern.compile("tags\\.`([^`]*)`\\s*=\\s*'([^']*)'")
+        .matcher(q.getOrDefault("filter", ""));
+    while (tm.find()) {
+      tagClauses.put(tm.group(1), tm.group(2));
+    }
     List<ObjectNode> matches = new ArrayList<>();
     for (Map.Entry<String, TreeMap<Integer, ObjectNode>> e : versions.entrySet()) {
       if (nm.find(0) && !nm.group(1).equals(e.getKey())) {
         continue;
       }
-      matches.addAll(e.getValue().values());
+      for (ObjectNode v : e.getValue().values()) {
+        if (tagClauses.entrySet().stream().allMatch(t -> t.getValue().equals(v.get("_tags").path(t.getKey()).asText(null)))) {
+          matches.add(v);
+        }
+      }
     }
     int max = Integer.parseInt(q.getOrDefault("max_results", "200"));
     int offset = q.containsKey("page_token") ? Integer.parseInt(q.get("page_token")) : 0;

@@ -54,4 +54,23 @@ class MlflowRoundTripTest {
       assertThat(requestsFor(() -> assertThat(registry.listVersions("m")).hasSize(250))).isEqualTo(2);
     }
   }
+
+  @Test
+  void aVersionTagSearchIsPushedDownAndVisitsOnlyTheModelsThatMatch() {
+    try (ModelRegistry registry = ModelRegistries.open(server.uri().toString(),
+        RegistryOptions.builder().cacheTtl(Duration.ZERO).build())) {
+      for (int i = 0; i < 10; i++) {
+        registry.register("other-" + i, Registration.builder().bytes("m", new byte[] {1}).tag("team", "web").build());
+      }
+      registry.register("ranker", Registration.builder().bytes("m", new byte[] {2}).tag("team", "ml").metric("auc", 0.95).build());
+      registry.register("ranker", Registration.builder().bytes("m", new byte[] {3}).tag("team", "ml").metric("auc", 0.85).build());
+
+      int requests = requestsFor(() -> assertThat(registry.searchVersions("tags.team = 'ml' AND metrics.auc > 0.9"))
+          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/1"));
+      // one pushed-down search, then the one candidate model and its versions; not 12 models x 2
+      assertThat(requests).isEqualTo(3);
+      assertThat(registry.searchVersions("tags.team = 'ml' AND tags.team = 'web'")).isEmpty();
+      assertThat(registry.searchVersions("tags.team = 'web'")).hasSize(10);
+    }
+  }
 }
