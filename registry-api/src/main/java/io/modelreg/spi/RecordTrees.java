@@ -69,35 +69,15 @@ public final class RecordTrees {
     o.put("tags", v.tags());
     o.put("params", v.params());
     o.put("metrics", v.metrics());
-    List<Object> runs = new ArrayList<>();
-    for (MetricRecord r : v.metricRuns()) {
-      Map<String, Object> run = new LinkedHashMap<>();
-      run.put("run_id", r.runId());
-      run.put("time", r.time().toString());
-      run.put("values", r.values());
-      run.put("notes", r.notes());
-      runs.add(run);
-    }
-    o.put("metric_runs", runs);
+    o.put("metric_runs", metricRuns(v.metricRuns()));
     o.put("lineage", lineage(v.lineage()));
     Signature sig = v.signature();
     if (sig != null) {
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("inputs", fields(sig.inputs()));
-      s.put("outputs", fields(sig.outputs()));
-      o.put("signature", s);
+      o.put("signature", signature(sig));
     }
     Map<String, Object> artifacts = new LinkedHashMap<>();
     artifacts.put("digest", v.manifest().digest().toString());
-    List<Object> files = new ArrayList<>();
-    for (ArtifactEntry e : v.manifest().files()) {
-      Map<String, Object> file = new LinkedHashMap<>();
-      file.put("path", e.path());
-      file.put("size", e.size());
-      file.put("sha256", e.digest().hex());
-      files.add(file);
-    }
-    artifacts.put("files", files);
+    artifacts.put("files", files(v.manifest()));
     o.put("artifacts", artifacts);
     o.put("artifact_location", v.artifactLocation());
     o.put("created_at", v.createdAt().toString());
@@ -111,19 +91,11 @@ public final class RecordTrees {
     TreeReader f = TreeReader.of(tree, source);
     String semverText = f.optStr("semver");
     SemanticVersion semver = semverText == null ? null : f.check("semver", () -> SemanticVersion.parse(semverText));
-    List<MetricRecord> runs = new ArrayList<>();
-    for (TreeReader r : f.objects("metric_runs")) {
-      runs.add(r.check("metric_runs", () -> new MetricRecord(r.str("run_id"), r.instant("time"), r.doubleMap("values"),
-          r.str("notes"))));
-    }
+    List<MetricRecord> runs = metricRuns(f, "metric_runs");
     TreeReader sig = f.optObj("signature");
-    Signature signature = sig == null ? null
-        : sig.check("signature", () -> new Signature(fields(sig, "inputs"), fields(sig, "outputs")));
+    Signature signature = sig == null ? null : signature(sig);
     TreeReader a = f.obj("artifacts");
-    List<ArtifactEntry> files = new ArrayList<>();
-    for (TreeReader e : a.objects("files")) {
-      files.add(e.check("artifacts.files", () -> new ArtifactEntry(e.str("path"), e.lng("size"), new Digest(e.str("sha256")))));
-    }
+    List<ArtifactEntry> files = files(a, "files", "artifacts.files");
     ArtifactManifest manifest = a.check("artifacts", () -> new ArtifactManifest(files, Digest.parse(a.str("digest"))));
     String status = f.str("status");
     return f.check("version", () -> new VersionRecord(f.str("model"), f.integer("number"), semver,
@@ -132,7 +104,71 @@ public final class RecordTrees {
         f.instant("created_at"), f.str("created_by"), f.instant("updated_at"), f.lng("revision")));
   }
 
-  private static Map<String, Object> lineage(Lineage l) {
+  // ------------------------------------------------------------------ parts, shared with other JSON formats
+
+  /** Metric runs as a list of {@code {run_id, time, values, notes}}. */
+  public static List<Object> metricRuns(List<MetricRecord> runs) {
+    List<Object> out = new ArrayList<>();
+    for (MetricRecord r : runs) {
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("run_id", r.runId());
+      run.put("time", r.time().toString());
+      run.put("values", r.values());
+      run.put("notes", r.notes());
+      out.add(run);
+    }
+    return out;
+  }
+
+  public static List<MetricRecord> metricRuns(TreeReader f, String field) {
+    List<MetricRecord> runs = new ArrayList<>();
+    for (TreeReader r : f.objects(field)) {
+      runs.add(r.check(field, () -> new MetricRecord(r.str("run_id"), r.instant("time"), r.doubleMap("values"),
+          r.str("notes"))));
+    }
+    return runs;
+  }
+
+  /** Artifact files as a list of {@code {path, size, sha256}}. */
+  public static List<Object> files(ArtifactManifest manifest) {
+    List<Object> files = new ArrayList<>();
+    for (ArtifactEntry e : manifest.files()) {
+      Map<String, Object> file = new LinkedHashMap<>();
+      file.put("path", e.path());
+      file.put("size", e.size());
+      file.put("sha256", e.digest().hex());
+      files.add(file);
+    }
+    return files;
+  }
+
+  public static List<ArtifactEntry> files(TreeReader f, String field) {
+    return files(f, field, field);
+  }
+
+  /** {@code label} names the field in errors where it is nested ({@code artifacts.files}). */
+  private static List<ArtifactEntry> files(TreeReader f, String field, String label) {
+    List<ArtifactEntry> files = new ArrayList<>();
+    for (TreeReader e : f.objects(field)) {
+      files.add(e.check(label, () -> new ArtifactEntry(e.str("path"), e.lng("size"), new Digest(e.str("sha256")))));
+    }
+    return files;
+  }
+
+  /** A signature as {@code {inputs: [...], outputs: [...]}}, each field {@code {name?, type, shape?, required}}. */
+  public static Map<String, Object> signature(Signature sig) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("inputs", fields(sig.inputs()));
+    s.put("outputs", fields(sig.outputs()));
+    return s;
+  }
+
+  public static Signature signature(TreeReader sig) {
+    return sig.check("signature", () -> new Signature(fields(sig, "inputs"), fields(sig, "outputs")));
+  }
+
+  /** Lineage with only the facts that are known: absent fields are left out. */
+  public static Map<String, Object> lineage(Lineage l) {
     Map<String, Object> o = new LinkedHashMap<>();
     putIfNotNull(o, "run_id", l.runId());
     putIfNotNull(o, "source_uri", l.sourceUri());
@@ -148,7 +184,7 @@ public final class RecordTrees {
     return o;
   }
 
-  private static Lineage lineage(TreeReader f) {
+  public static Lineage lineage(TreeReader f) {
     return f.check("lineage", () -> new Lineage(f.optStr("run_id"), f.optStr("source_uri"), f.optInt("parent_version"),
         f.optStr("git_commit"), f.optBool("git_dirty"), f.strings("datasets"), f.stringMap("dependencies")));
   }

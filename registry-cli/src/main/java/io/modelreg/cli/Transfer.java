@@ -1,13 +1,11 @@
 package io.modelreg.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.modelreg.ArtifactEntry;
 import io.modelreg.ArtifactManifest;
 import io.modelreg.CopyReport;
-import io.modelreg.Digest;
 import io.modelreg.IntegrityException;
-import io.modelreg.Lineage;
-import io.modelreg.MetricRecord;
 import io.modelreg.ModelCopy;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
@@ -15,8 +13,9 @@ import io.modelreg.Names;
 import io.modelreg.RegisteredModel;
 import io.modelreg.Registration;
 import io.modelreg.SemanticVersion;
-import io.modelreg.Signature;
 import io.modelreg.Stage;
+import io.modelreg.spi.RecordTrees;
+import io.modelreg.spi.TreeReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Transfer {
   static final String INDEX = "modelreg-export.json";
+  /** Reads the index as a plain tree (integers as Long) for {@link TreeReader}; no typed binding. */
+  private static final ObjectReader TREE = Views.JSON.reader().with(DeserializationFeature.USE_LONG_FOR_INTS);
 
   private Transfer() {}
 
@@ -108,41 +109,12 @@ final class Transfer {
     o.put("tags", v.tags());
     o.put("params", v.params());
     o.put("metrics", v.metrics());
-    List<Object> runs = new ArrayList<>();
-    for (MetricRecord r : v.metricRuns()) {
-      runs.add(Map.of("run_id", r.runId(), "time", r.time().toString(), "values", r.values(), "notes", r.notes()));
-    }
-    o.put("metric_runs", runs);
-    Map<String, Object> lineage = new LinkedHashMap<>();
-    lineage.put("run_id", v.lineage().runId());
-    lineage.put("source_uri", v.lineage().sourceUri());
-    lineage.put("parent_version", v.lineage().parentVersion());
-    lineage.put("git_commit", v.lineage().gitCommit());
-    lineage.put("git_dirty", v.lineage().gitDirty());
-    lineage.put("datasets", v.lineage().datasets());
-    lineage.put("dependencies", v.lineage().dependencies());
-    o.put("lineage", lineage);
-    v.signature().ifPresent(s -> o.put("signature", Map.of("inputs", fields(s.inputs()), "outputs", fields(s.outputs()))));
-    List<Object> files = new ArrayList<>();
-    for (ArtifactEntry e : v.manifest().files()) {
-      files.add(Map.of("path", e.path(), "size", e.size(), "sha256", e.digest().hex()));
-    }
-    o.put("files", files);
+    o.put("metric_runs", RecordTrees.metricRuns(v.metricRuns()));
+    o.put("lineage", RecordTrees.lineage(v.lineage()));
+    v.signature().ifPresent(s -> o.put("signature", RecordTrees.signature(s)));
+    o.put("files", RecordTrees.files(v.manifest()));
     o.put("digest", v.digest().toString());
     return o;
-  }
-
-  private static List<Object> fields(List<Signature.Field> fields) {
-    List<Object> out = new ArrayList<>();
-    for (Signature.Field f : fields) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", f.name());
-      m.put("type", f.type());
-      m.put("shape", f.shape());
-      m.put("required", f.required());
-      out.add(m);
-    }
-    return out;
   }
 
   /** Reads an archive into plans; entries are opened only by the validated names its index lists. */
@@ -152,26 +124,30 @@ final class Transfer {
       if (indexEntry == null) {
         throw new IllegalArgumentException(file + " is not a modelreg export: it has no " + INDEX);
       }
-      JsonNode index;
+      Object tree;
       try (InputStream in = zip.getInputStream(indexEntry)) {
-        index = Views.JSON.readTree(in);
+        tree = TREE.readValue(in, Object.class);
       }
-      if (index.path("format").asInt(0) != 1) {
-        throw new IllegalArgumentException(file + " has export format " + index.path("format") + "; this modelreg reads 1");
+      String source = file + " (" + INDEX + ")";
+      TreeReader index = TreeReader.of(tree, source);
+      if (index.lng("format") != 1) {
+        throw new IllegalArgumentException(file + " has export format " + index.lng("format") + "; this modelreg reads 1");
       }
-      JsonNode m = index.path("model");
-      String name = as != null ? as : m.path("name").asText();
-      Map<String, String> modelTags = strings(m.path("tags"));
+      TreeReader m = index.obj("model");
+      String exported = index.check("model.name", () -> Names.checkModelName(m.str("name")));
+      String name = as != null ? as : exported;
       Map<String, Integer> aliases = new TreeMap<>();
-      m.path("aliases").fields().forEachRemaining(e -> aliases.put(e.getKey(), e.getValue().asInt()));
+      m.longMap("aliases").forEach((alias, n) -> aliases.put(alias, Math.toIntExact(n)));
       List<ModelCopy.VersionSource> plans = new ArrayList<>();
-      for (JsonNode v : index.path("versions")) {
-        int number = v.path("number").asInt();
-        List<ArtifactEntry> entries = new ArrayList<>();
+      for (TreeReader v : index.objects("versions")) {
+        int number = v.integer("number");
+        for (TreeReader listed : v.objects("files")) {
+          Names.checkArtifactPath(listed.str("path")); // a path that escapes is bad input, refused before anything
+        }
+        List<ArtifactEntry> entries = RecordTrees.files(v, "files");
         Map<String, Registration.ContentSource> files = new LinkedHashMap<>();
-        for (JsonNode f : v.path("files")) {
-          String path = Names.checkArtifactPath(f.path("path").asText());
-          entries.add(new ArtifactEntry(path, f.path("size").asLong(), new Digest(f.path("sha256").asText())));
+        for (ArtifactEntry e : entries) {
+          String path = e.path();
           ZipEntry entry = zip.getEntry("versions/" + number + "/" + path);
           if (entry == null) {
             throw new IntegrityException(file + " lists " + path + " of version " + number + " but does not contain it");
@@ -179,25 +155,27 @@ final class Transfer {
           files.put(path, () -> progress.wrap(zip.getInputStream(entry)));
         }
         ArtifactManifest manifest = ArtifactManifest.of(entries);
-        if (!manifest.digest().toString().equals(v.path("digest").asText())) {
+        if (!manifest.digest().toString().equals(v.str("digest"))) {
           throw new IntegrityException("The manifest of version " + number + " in " + file + " does not match its digest");
         }
-        ModelVersion.Builder meta = ModelVersion.builder().name(Names.checkModelName(m.path("name").asText())).number(number)
-            .manifest(manifest).stage(Stage.parse(v.path("stage").asText("development")))
-            .description(v.path("description").isTextual() ? v.path("description").asText() : null)
-            .tags(strings(v.path("tags"))).params(strings(v.path("params"))).metrics(doubles(v.path("metrics")))
-            .metricRuns(runs(v.path("metric_runs"))).lineage(lineage(v.path("lineage")));
-        if (v.path("semver").isTextual()) {
-          meta.semver(SemanticVersion.parse(v.path("semver").asText()));
+        String stage = v.optStr("stage");
+        String semver = v.optStr("semver");
+        TreeReader signature = v.optObj("signature");
+        ModelVersion.Builder meta = ModelVersion.builder().name(exported).number(number).manifest(manifest)
+            .stage(v.check("stage", () -> Stage.parse(stage == null ? "development" : stage)))
+            .description(v.optStr("description")).tags(v.stringMap("tags")).params(v.stringMap("params"))
+            .metrics(v.doubleMap("metrics")).metricRuns(RecordTrees.metricRuns(v, "metric_runs"))
+            .lineage(RecordTrees.lineage(v.obj("lineage")));
+        if (semver != null) {
+          meta.semver(v.check("semver", () -> SemanticVersion.parse(semver)));
         }
-        if (v.path("signature").isObject()) {
-          meta.signature(new Signature(signature(v.path("signature").path("inputs")), signature(v.path("signature").path("outputs"))));
+        if (signature != null) {
+          meta.signature(RecordTrees.signature(signature));
         }
         plans.add(new ModelCopy.VersionSource(meta.build(), files));
       }
-      RegisteredModel model = RegisteredModel.of(io.modelreg.spi.ModelRecord.create(name,
-          m.path("description").isTextual() ? m.path("description").asText() : null, modelTags, Instant.now())
-          .withAliases(aliases));
+      RegisteredModel model = RegisteredModel.of(io.modelreg.spi.ModelRecord.create(name, m.optStr("description"),
+          m.stringMap("tags"), Instant.now()).withAliases(aliases));
       try {
         return ModelCopy.replay(target, name, model, plans);
       } catch (UncheckedIOException e) {
@@ -206,52 +184,5 @@ final class Transfer {
         progress.finish();
       }
     }
-  }
-
-  private static Map<String, String> strings(JsonNode node) {
-    Map<String, String> out = new TreeMap<>();
-    node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-    return out;
-  }
-
-  private static Map<String, Double> doubles(JsonNode node) {
-    Map<String, Double> out = new TreeMap<>();
-    node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
-    return out;
-  }
-
-  private static List<MetricRecord> runs(JsonNode node) {
-    List<MetricRecord> out = new ArrayList<>();
-    for (JsonNode r : node) {
-      out.add(new MetricRecord(r.path("run_id").asText(), Instant.parse(r.path("time").asText()), doubles(r.path("values")),
-          r.path("notes").asText("")));
-    }
-    return out;
-  }
-
-  private static Lineage lineage(JsonNode l) {
-    List<String> datasets = new ArrayList<>();
-    l.path("datasets").forEach(d -> datasets.add(d.asText()));
-    return new Lineage(l.path("run_id").isTextual() ? l.path("run_id").asText() : null,
-        l.path("source_uri").isTextual() ? l.path("source_uri").asText() : null,
-        l.path("parent_version").isInt() ? l.path("parent_version").asInt() : null,
-        l.path("git_commit").isTextual() ? l.path("git_commit").asText() : null,
-        l.path("git_dirty").isBoolean() ? l.path("git_dirty").asBoolean() : null, datasets, strings(l.path("dependencies")));
-  }
-
-  private static List<Signature.Field> signature(JsonNode list) {
-    List<Signature.Field> out = new ArrayList<>();
-    for (JsonNode f : list) {
-      List<Long> shape = null;
-      if (f.path("shape").isArray()) {
-        shape = new ArrayList<>();
-        for (JsonNode d : f.path("shape")) {
-          shape.add(d.asLong());
-        }
-      }
-      out.add(new Signature.Field(f.path("name").isTextual() ? f.path("name").asText() : null, f.path("type").asText(),
-          shape, f.path("required").asBoolean(true)));
-    }
-    return out;
   }
 }

@@ -3,15 +3,13 @@ package io.modelreg.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.modelreg.ArtifactEntry;
 import io.modelreg.Comparison;
 import io.modelreg.ModelVersion;
 import io.modelreg.RegisteredModel;
 import io.modelreg.RegistryEvent;
 import io.modelreg.prompts.PromptVersion;
-import java.util.ArrayList;
+import io.modelreg.spi.RecordTrees;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** Plain maps of the registry's values, for {@code --json} and for text tables. */
@@ -53,19 +51,8 @@ final class Views {
     o.put("params", v.params());
     o.put("metrics", v.latestMetrics());
     o.put("digest", v.digest().toString());
-    List<Object> files = new ArrayList<>();
-    for (ArtifactEntry e : v.manifest().files()) {
-      files.add(Map.of("path", e.path(), "size", e.size(), "sha256", e.digest().hex()));
-    }
-    o.put("files", files);
-    Map<String, Object> lineage = new LinkedHashMap<>();
-    lineage.put("run_id", v.lineage().runId());
-    lineage.put("source_uri", v.lineage().sourceUri());
-    lineage.put("parent_version", v.lineage().parentVersion());
-    lineage.put("git_commit", v.lineage().gitCommit());
-    lineage.put("git_dirty", v.lineage().gitDirty());
-    lineage.put("datasets", v.lineage().datasets());
-    o.put("lineage", lineage);
+    o.put("files", RecordTrees.files(v.manifest()));
+    o.put("lineage", RecordTrees.lineage(v.lineage())); // known facts only; absent ones are left out
     o.put("created_at", v.createdAt().toString());
     o.put("created_by", v.createdBy());
     return o;
