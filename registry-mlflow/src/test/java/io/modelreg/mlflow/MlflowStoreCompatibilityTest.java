@@ -3,7 +3,6 @@ package io.modelreg.mlflow;
 import io.modelreg.ArtifactEntry;
 import io.modelreg.ModelVersion;
 import io.modelreg.spi.RegistryStore;
-import io.modelreg.testkit.RegistryCompatibilityKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
  * The {@code mlflow:} store passes the compatibility kit against the loopback stand-in server; a second
  * client is a second store (own HTTP client) on the same server.
  */
-class MlflowStoreCompatibilityTest extends RegistryCompatibilityKit {
+class MlflowStoreCompatibilityTest extends MlflowKit {
   private final List<FakeMlflowServer> servers = new ArrayList<>();
   private final Map<RegistryStore, FakeMlflowServer> serverOf = new IdentityHashMap<>();
 
@@ -55,21 +54,6 @@ class MlflowStoreCompatibilityTest extends RegistryCompatibilityKit {
     }
     server.corrupt(store.findVersion(version.name(), version.number()).orElseThrow().artifactLocation(), entry.path());
     return true;
-  }
-
-  @Override
-  protected boolean collectsGarbage() {
-    return false;
-  }
-
-  @Override
-  protected boolean numbersSurviveModelDeletion() {
-    return false;
-  }
-
-  @Override
-  protected int concurrency() {
-    return 4;
   }
 
   @AfterEach

@@ -2,7 +2,6 @@ package io.modelreg.mlflow;
 
 import io.modelreg.RegistryOptions;
 import io.modelreg.spi.RegistryStore;
-import io.modelreg.testkit.RegistryCompatibilityKit;
 import java.net.URI;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * come from the usual {@code MLFLOW_TRACKING_*} variables.
  */
 @EnabledIfEnvironmentVariable(named = "MODELREG_IT_MLFLOW_URI", matches = ".+")
-class RealMlflowServerCompatibilityTest extends RegistryCompatibilityKit {
+class RealMlflowServerCompatibilityTest extends MlflowKit {
   private final Map<RegistryStore, String> historyOf = new IdentityHashMap<>();
 
   private static URI server() {
@@ -45,20 +44,5 @@ class RealMlflowServerCompatibilityTest extends RegistryCompatibilityKit {
   protected Optional<RegistryStore> secondClient(RegistryStore store) {
     String history = historyOf.get(store);
     return history == null ? Optional.empty() : Optional.of(open(history));
-  }
-
-  @Override
-  protected boolean collectsGarbage() {
-    return false;
-  }
-
-  @Override
-  protected boolean numbersSurviveModelDeletion() {
-    return false;
-  }
-
-  @Override
-  protected int concurrency() {
-    return 4;
   }
 }
