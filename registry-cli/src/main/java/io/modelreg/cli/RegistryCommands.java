@@ -39,6 +39,20 @@ final class RegistryCommands {
         v.stage(), String.join(",", v.aliases()), v.digest().toString().substring(0, 19));
   }
 
+  /** Versions as their JSON views, for {@code --json}. */
+  private static List<Object> views(List<ModelVersion> versions) {
+    List<Object> out = new ArrayList<>();
+    versions.forEach(v -> out.add(Views.version(v)));
+    return out;
+  }
+
+  /** Versions as text, one {@link #row} per line, each after {@code indent}. */
+  private static String rows(List<ModelVersion> versions, String indent) {
+    StringBuilder text = new StringBuilder();
+    versions.forEach(v -> text.append(indent).append(row(v)).append('\n'));
+    return text.toString().stripTrailing();
+  }
+
   private static Map<String, String> keyValues(List<String> pairs, String what) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String p : pairs) {
@@ -92,15 +106,12 @@ final class RegistryCommands {
       void run() {
         try (ModelRegistry r = root().open()) {
           RegisteredModel m = r.getModel(name);
+          List<ModelVersion> versions = r.listVersions(name);
           Map<String, Object> view = Views.model(m);
-          List<Object> versions = new ArrayList<>();
-          StringBuilder text = new StringBuilder(m.name() + m.description().map(d -> " — " + d).orElse("") + "\n");
-          for (ModelVersion v : r.listVersions(name)) {
-            versions.add(Views.version(v));
-            text.append("  ").append(row(v)).append('\n');
-          }
-          view.put("versions", versions);
-          print(view, text.toString().stripTrailing());
+          view.put("versions", views(versions));
+          String header = m.name() + m.description().map(d -> " — " + d).orElse("");
+          String body = rows(versions, "  ");
+          print(view, body.isEmpty() ? header : header + "\n" + body);
         }
       }
     }
@@ -228,13 +239,8 @@ final class RegistryCommands {
       @Override
       void run() {
         try (ModelRegistry r = root().open()) {
-          List<Object> all = new ArrayList<>();
-          StringBuilder text = new StringBuilder();
-          for (ModelVersion v : r.listVersions(name)) {
-            all.add(Views.version(v));
-            text.append(row(v)).append('\n');
-          }
-          print(all, text.toString().stripTrailing());
+          List<ModelVersion> versions = r.listVersions(name);
+          print(views(versions), rows(versions, ""));
         }
       }
     }
@@ -267,13 +273,8 @@ final class RegistryCommands {
       void run() {
         try (ModelRegistry r = root().open()) {
           Page<ModelVersion> page = r.searchVersions(SearchRequest.of(filter).orderBy(orderBy.toArray(new String[0])).maxResults(max));
-          List<Object> all = new ArrayList<>();
-          StringBuilder text = new StringBuilder();
-          for (ModelVersion v : page.items()) {
-            all.add(Views.version(v));
-            text.append(row(v)).append('\n');
-          }
-          print(all, text.length() == 0 ? "No versions match." : text.toString().stripTrailing());
+          String text = rows(page.items(), "");
+          print(views(page.items()), text.isEmpty() ? "No versions match." : text);
         }
       }
     }
