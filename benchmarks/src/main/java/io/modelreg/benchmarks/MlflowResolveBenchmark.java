@@ -28,9 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * P8: {@code resolve("models:/m@champion")} on the {@code mlflow:} store, against the stand-in MLflow server
  * on loopback (not a real one: it answers from memory, so the round trip is the JDK's HTTP stack on both
- * ends). Cached: the registry's cache is warm. Uncached: the cache is off, every resolve asks the server.
- * Baseline: one {@code GET registered-models/get} round trip with the JDK {@link HttpClient}, so the
- * uncached ratio reads as a number of round trips.
+ * ends). Cached: the registry's cache is warm. Uncached: the registry's cache is off, every resolve asks the
+ * server for the model and takes the versions from the store's version cache while the model's change
+ * token holds. Cold: both caches off, the model and a page of versions. Baseline: one {@code GET
+ * registered-models/get} round trip with the JDK {@link HttpClient}, so the ratios read as round trips.
  *
  * <p>Run: {@code ./mvnw -pl benchmarks -am package -DskipTests && java -jar benchmarks/target/benchmarks.jar
  * MlflowResolveBenchmark}
@@ -45,6 +46,7 @@ public class MlflowResolveBenchmark {
   private FakeMlflowServer server;
   private ModelRegistry cached;
   private ModelRegistry uncached;
+  private ModelRegistry cold;
   private HttpClient http;
   private HttpRequest getModel;
 
@@ -54,6 +56,8 @@ public class MlflowResolveBenchmark {
     String uri = "mlflow://" + server.uri().getAuthority();
     cached = ModelRegistries.open(uri, RegistryOptions.builder().cacheTtl(Duration.ofHours(1)).build());
     uncached = ModelRegistries.open(uri, RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
+    cold = ModelRegistries.open(uri, RegistryOptions.builder().cacheTtl(Duration.ZERO)
+        .storeOption("mlflow.version-cache-ttl", "PT0S").build());
     for (int i = 0; i < 10; i++) {
       cached.register("m", Registration.builder().bytes("model.bin", new byte[] {(byte) i}).build());
     }
@@ -67,6 +71,7 @@ public class MlflowResolveBenchmark {
   public void tearDown() {
     cached.close();
     uncached.close();
+    cold.close();
     server.close();
   }
 
@@ -78,6 +83,11 @@ public class MlflowResolveBenchmark {
   @Benchmark
   public ModelVersion uncachedResolve() {
     return uncached.resolve("models:/m@champion");
+  }
+
+  @Benchmark
+  public ModelVersion coldResolve() {
+    return cold.resolve("models:/m@champion");
   }
 
   @Benchmark

@@ -16,8 +16,10 @@ import org.jspecify.annotations.Nullable;
  * URIs; {@code mlflow:} alone uses {@code MLFLOW_TRACKING_URI}. Credentials from {@code
  * MLFLOW_TRACKING_TOKEN} or {@code MLFLOW_TRACKING_USERNAME}/{@code MLFLOW_TRACKING_PASSWORD}, {@code
  * MLFLOW_TRACKING_INSECURE_TLS} for self-signed test servers; store options
- * {@code mlflow.request-timeout} and {@code mlflow.connect-timeout} (ISO-8601), {@code mlflow.max-attempts} and
- * {@code mlflow.history-experiment} (where history runs live, default {@code modelreg-history}).
+ * {@code mlflow.request-timeout} and {@code mlflow.connect-timeout} (ISO-8601), {@code mlflow.max-attempts},
+ * {@code mlflow.history-experiment} (where history runs live, default {@code modelreg-history}) and {@code
+ * mlflow.version-cache-ttl} (how long a model's version list may be reused while its change token holds,
+ * default one minute, {@code PT0S} turns the store's version cache off).
  */
 public final class MlflowRegistryProvider implements RegistryProvider {
   private final Map<String, String> env;
@@ -59,22 +61,24 @@ public final class MlflowRegistryProvider implements RegistryProvider {
     @Nullable String token = env.get("MLFLOW_TRACKING_TOKEN");
     MlflowHttp.Settings settings = new MlflowHttp.Settings(base, token, env.get("MLFLOW_TRACKING_USERNAME"),
         env.get("MLFLOW_TRACKING_PASSWORD"),
-        duration(options, "mlflow.connect-timeout", Duration.ofSeconds(10)),
-        duration(options, "mlflow.request-timeout", Duration.ofSeconds(60)),
+        duration(options, "mlflow.connect-timeout", Duration.ofSeconds(10), false),
+        duration(options, "mlflow.request-timeout", Duration.ofSeconds(60), false),
         attempts(options), Duration.ofMillis(200), insecureTls(env));
     String history = options.storeOption("mlflow.history-experiment").orElse(MlflowRegistryStore.DEFAULT_HISTORY_EXPERIMENT);
     if (history.isBlank()) {
       throw new IllegalArgumentException("Store option mlflow.history-experiment must name an experiment, got '" + history + "'");
     }
-    return new MlflowRegistryStore(new MlflowHttp(settings), history.trim());
+    Duration versionCache = duration(options, "mlflow.version-cache-ttl", MlflowRegistryStore.DEFAULT_VERSION_CACHE_TTL, true);
+    return new MlflowRegistryStore(new MlflowHttp(settings), history.trim(), versionCache, options.clock());
   }
 
-  private static Duration duration(RegistryOptions options, String key, Duration fallback) {
+  private static Duration duration(RegistryOptions options, String key, Duration fallback, boolean zeroAllowed) {
     return options.storeOption(key).map(text -> {
       try {
         Duration d = Duration.parse(text.trim());
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("Store option " + key + " must be positive, got '" + text + "'");
+        if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+          throw new IllegalArgumentException("Store option " + key + " must be " + (zeroAllowed ? "zero or positive" : "positive")
+              + ", got '" + text + "'");
         }
         return d;
       } catch (DateTimeParseException e) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.modelreg.ArtifactEntry;
 import io.modelreg.ArtifactManifest;
 import io.modelreg.ConflictException;
@@ -30,6 +32,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -42,7 +46,9 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +63,19 @@ public final class MlflowRegistryStore implements RegistryStore {
   /** Parses to plain trees for {@link RecordTrees}: integers as Long, no polymorphic typing. */
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
   static final String DEFAULT_HISTORY_EXPERIMENT = "modelreg-history";
+  static final Duration DEFAULT_VERSION_CACHE_TTL = Duration.ofMinutes(1);
+  /** The model tag every version write of this store changes last: the writers' half of the change token. */
+  static final String VERSIONS_TAG = PREFIX + "versions";
+  /** The history-run tag holding the highest version number a deleted model of that name ever had. */
+  static final String NUMBERED_TO_TAG = PREFIX + "numbered_to";
+  /** How long a model read on a thread vouches for that thread's next version listing of the same model. */
+  private static final long PAIRING_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** A model's version list and the change token it was loaded under. */
+  private record VersionList(String token, List<VersionRecord> versions) {}
+
+  /** The change token of a model as one {@code registered-models/get} saw it, on this thread. */
+  private record Observation(String model, String token, long atNanos) {}
 
   private final MlflowHttp http;
   private final String historyExperimentName;
@@ -64,16 +83,27 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final ThreadLocal<@Nullable Upload> lastUpload = new ThreadLocal<>();
   private final ConcurrentHashMap<String, String> historyRuns = new ConcurrentHashMap<>();
   private volatile @Nullable String historyExperiment;
+  private final @Nullable Cache<String, VersionList> versionLists;
+  private final ThreadLocal<@Nullable Observation> observed = new ThreadLocal<>();
 
   MlflowRegistryStore(MlflowHttp http) {
-    this(http, DEFAULT_HISTORY_EXPERIMENT);
+    this(http, DEFAULT_HISTORY_EXPERIMENT, DEFAULT_VERSION_CACHE_TTL, Clock.systemUTC());
   }
 
-  /** A store keeping history runs in the experiment named {@code historyExperimentName}. */
-  MlflowRegistryStore(MlflowHttp http, String historyExperimentName) {
+  /**
+   * A store keeping history runs in the experiment named {@code historyExperimentName}, and version lists
+   * for at most {@code versionCacheTtl} by {@code clock} (zero: no version cache).
+   */
+  MlflowRegistryStore(MlflowHttp http, String historyExperimentName, Duration versionCacheTtl, Clock clock) {
     this.http = http;
     this.historyExperimentName = historyExperimentName;
     this.description = http.base().toString();
+    this.versionLists = versionCacheTtl.isZero() ? null : Caffeine.newBuilder()
+        .maximumSize(10_000)
+        .expireAfterWrite(versionCacheTtl)
+        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .executor(Runnable::run)
+        .build();
   }
 
   @Override
@@ -226,7 +256,49 @@ public final class MlflowRegistryStore implements RegistryStore {
   @Override
   public Optional<ModelRecord> findModel(String name) {
     JsonNode m = getModel(name);
-    return m == null ? Optional.empty() : Optional.of(model(m));
+    if (m == null) {
+      observed.remove();
+      return Optional.empty();
+    }
+    ModelRecord record = model(m);
+    observed.set(new Observation(name, versionsToken(m), System.nanoTime()));
+    return Optional.of(record);
+  }
+
+  /**
+   * What changes in a {@code registered-models/get} answer whenever the model's version list may have:
+   * the model's identity (creation time), its last update time, the tag this store's version writes change
+   * last, and MLflow's newest version per stage (which moves when any client registers, deletes or
+   * transitions a version).
+   */
+  static String versionsToken(JsonNode m) {
+    StringBuilder sb = new StringBuilder()
+        .append(m.path("creation_timestamp").asLong()).append('|')
+        .append(m.path("last_updated_timestamp").asLong()).append('|')
+        .append(tags(m).getOrDefault(VERSIONS_TAG, "")).append('|');
+    for (JsonNode v : m.path("latest_versions")) {
+      sb.append(v.path("version").asText()).append(':').append(v.path("current_stage").asText()).append(':')
+          .append(v.path("status").asText()).append(':').append(v.path("last_updated_timestamp").asLong()).append(',');
+    }
+    return sb.toString();
+  }
+
+  /** After a version write: move the change token (the last step), and forget the cached list. */
+  private void versionsChanged(String model) {
+    forgetVersions(model);
+    try {
+      http.post("registered-models/set-tag", Map.of("name", model, "key", VERSIONS_TAG, "value", UUID.randomUUID().toString()));
+    } finally {
+      // a listing that raced the write may have been cached under the old token meanwhile
+      forgetVersions(model);
+    }
+  }
+
+  private void forgetVersions(String model) {
+    Cache<String, VersionList> cache = versionLists;
+    if (cache != null) {
+      cache.invalidate(model);
+    }
   }
 
   @Override
@@ -261,7 +333,40 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     body.put("tags", tagList(tags));
     http.post("registered-models/create", body);
+    forgetVersions(model.name());
+    try {
+      skipNumbersOfDeletedModel(model.name());
+    } catch (RuntimeException e) {
+      // a model whose old numbers are not all used up would hand them out again; take it back, a retry starts clean
+      try {
+        http.delete("registered-models/delete", Map.of("name", model.name()));
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
     return model.withRevision(1);
+  }
+
+  /**
+   * MLflow numbers the versions of a re-created model from 1 again; the registry never reuses a number. So
+   * {@link #deleteModel} writes the highest number it ever gave to the model's history run, and a new model
+   * of that name uses the numbers up: MLflow keeps deleted versions as tombstones, so registering and
+   * deleting placeholder versions up to that number makes the next real one follow it (two requests per
+   * number, once per re-creation).
+   */
+  private void skipNumbersOfDeletedModel(String name) {
+    String run = historyRun(name, false);
+    if (run == null) {
+      return;
+    }
+    int highest = numberedTo(runTags(run));
+    int n = 0;
+    while (n < highest) {
+      n = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", "modelreg:number-placeholder"))
+          .path("model_version").path("version").asText());
+      http.delete("model-versions/delete", Map.of("name", name, "version", Integer.toString(n)));
+    }
   }
 
   @Override
@@ -341,12 +446,32 @@ public final class MlflowRegistryStore implements RegistryStore {
     });
   }
 
+  /** The {@link #NUMBERED_TO_TAG} of a history run; 0 when absent or not a number (nothing to skip then). */
+  private static int numberedTo(Map<String, String> runTags) {
+    String value = runTags.getOrDefault(NUMBERED_TO_TAG, "");
+    return value.matches("\\d{1,9}") ? Integer.parseInt(value) : 0;
+  }
+
+  /**
+   * Deletes the registered model after noting the highest number it ever gave (see {@link
+   * #skipNumbersOfDeletedModel}); MLflow answers that with one probe version, which goes with the model.
+   */
   @Override
   public void deleteModel(String name) {
     try {
+      int probe = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", "modelreg:number-probe"))
+          .path("model_version").path("version").asText());
+      if (probe > 1) {
+        String run = Objects.requireNonNull(historyRun(name, true));
+        if (numberedTo(runTags(run)) < probe - 1) {
+          http.post("runs/set-tag", Map.of("run_id", run, "key", NUMBERED_TO_TAG, "value", Integer.toString(probe - 1)));
+        }
+      }
       http.delete("registered-models/delete", Map.of("name", name));
     } catch (NotFoundException e) {
       throw new ModelNotFoundException(name);
+    } finally {
+      forgetVersions(name);
     }
   }
 
@@ -411,6 +536,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     tags.putAll(recordTags(version, 1));
     try {
       tags.forEach((k, v) -> http.post("model-versions/set-tag", Map.of("name", name, "version", number, "key", k, "value", v)));
+      versionsChanged(name);
     } catch (RuntimeException e) {
       // Without its record pointer the version would linger as PENDING; take it back so a retry starts clean.
       try {
@@ -449,8 +575,30 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
   }
 
+  /**
+   * Every version, one {@code model-versions/search} per page of 1000. Right after {@link #findModel} of the
+   * same model on the same thread (how the registry reads: the model, then its versions) the list cached
+   * under that read's change token is returned without a request, so a resolve costs one round trip.
+   */
   @Override
   public List<VersionRecord> listVersions(String model) {
+    Observation seen = observed.get();
+    observed.remove();
+    Cache<String, VersionList> cache = versionLists;
+    if (cache == null || seen == null || !seen.model().equals(model) || System.nanoTime() - seen.atNanos() > PAIRING_NANOS) {
+      return searchVersions(model);
+    }
+    VersionList cached = cache.getIfPresent(model);
+    if (cached != null && cached.token().equals(seen.token())) {
+      return cached.versions();
+    }
+    // the token was read before the listing, so the listing is at least as new as the token says
+    List<VersionRecord> fresh = searchVersions(model);
+    cache.put(model, new VersionList(seen.token(), fresh));
+    return fresh;
+  }
+
+  private List<VersionRecord> searchVersions(String model) {
     TreeMap<Integer, VersionRecord> out = new TreeMap<>();
     String token = null;
     do {
@@ -528,6 +676,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     Map<String, String> record = recordTags(version, expectedRevision + 1);
     record.forEach((k, v) -> http.post("model-versions/set-tag", Map.of("name", name, "version", number, "key", k, "value", v)));
+    versionsChanged(name);
     for (String stale : staleChunks(currentTags, PREFIX + "record", record)) {
       http.delete("model-versions/delete-tag", Map.of("name", name, "version", number, "key", stale));
     }
@@ -541,6 +690,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     } catch (NotFoundException e) {
       throw new VersionNotFoundException("Version " + number + " of model '" + model + "' not found");
     }
+    versionsChanged(model);
   }
 
   // ================================================================== artifacts
@@ -669,14 +819,22 @@ public final class MlflowRegistryStore implements RegistryStore {
     return id;
   }
 
+  private Map<String, String> runTags(String run) {
+    Map<String, String> out = new TreeMap<>();
+    for (JsonNode t : http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("data").path("tags")) {
+      out.put(t.path("key").asText(), t.path("value").asText());
+    }
+    return out;
+  }
+
   private List<RegistryEvent> events(String model) {
     String run = historyRun(model, false);
     if (run == null) {
       return List.of();
     }
     TreeMap<Long, RegistryEvent> out = new TreeMap<>();
-    for (JsonNode t : http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("data").path("tags")) {
-      String key = t.path("key").asText();
+    for (Map.Entry<String, String> t : runTags(run).entrySet()) {
+      String key = t.getKey();
       if (key.startsWith("event.")) {
         long seq;
         try {
@@ -685,7 +843,7 @@ public final class MlflowRegistryStore implements RegistryStore {
           throw new IntegrityException("History tag " + key + " of model '" + model + "' has no sequence number");
         }
         String source = "History tag " + key + " of model '" + model + "'";
-        out.put(seq, RecordTrees.event(model, tree(t.path("value").asText(), source), source).withSequence(seq));
+        out.put(seq, RecordTrees.event(model, tree(t.getValue(), source), source).withSequence(seq));
       }
     }
     return List.copyOf(out.values());

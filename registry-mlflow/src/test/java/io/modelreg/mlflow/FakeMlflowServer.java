@@ -330,7 +330,12 @@ public final class FakeMlflowServer implements AutoCloseable {
     }
     TreeMap<Integer, ObjectNode> vs = versions.get(m.path("name").asText());
     if (vs != null && !vs.isEmpty()) {
-      o.set("latest_versions", JSON.createArrayNode().add(versionView(vs.lastEntry().getValue(), false)));
+      // like MLflow: the newest live version of each stage
+      Map<String, ObjectNode> latest = new TreeMap<>();
+      vs.values().forEach(v -> latest.put(v.path("current_stage").asText(), v));
+      ArrayNode out = JSON.createArrayNode();
+      latest.values().forEach(v -> out.add(versionView(v, false)));
+      o.set("latest_versions", out);
     }
     return o;
   }

@@ -75,5 +75,12 @@ class MlflowRegistryProviderTest {
     assertThatThrownBy(() -> provider.open(server.uri(),
         RegistryOptions.builder().storeOption("mlflow.max-attempts", "0").build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 20");
+    assertThatThrownBy(() -> provider.open(server.uri(),
+        RegistryOptions.builder().storeOption("mlflow.version-cache-ttl", "-PT1S").build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zero or positive");
+    assertThatThrownBy(() -> provider.open(server.uri(),
+        RegistryOptions.builder().storeOption("mlflow.request-timeout", "PT0S").build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be positive");
+    provider.open(server.uri(), RegistryOptions.builder().storeOption("mlflow.version-cache-ttl", "PT0S").build()).close();
   }
 }

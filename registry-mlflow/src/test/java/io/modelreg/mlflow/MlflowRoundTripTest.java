@@ -6,7 +6,10 @@ import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.Registration;
 import io.modelreg.RegistryOptions;
+import io.modelreg.testkit.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,61 @@ class MlflowRoundTripTest {
       assertThat(requestsFor(() -> cached.resolve("models:/m@champion"))).isEqualTo(2);
       assertThat(requestsFor(() -> cached.resolve("models:/m@champion"))).isZero();
       assertThat(requestsFor(() -> cached.resolve("models:/m/250"))).isZero();
+    }
+  }
+
+  @Test
+  void withTheRegistryCacheOffAResolveIsOneRoundTripOnceTheStoreHasTheVersions() {
+    try (ModelRegistry uncached = ModelRegistries.open(server.uri().toString(),
+        RegistryOptions.builder().cacheTtl(Duration.ZERO).build())) {
+      assertThat(requestsFor(() -> uncached.resolve("models:/m@champion"))).isEqualTo(2);
+      // the model (aliases, stages, change token); the versions come from the store's cache
+      assertThat(requestsFor(() -> assertThat(uncached.resolve("models:/m@champion").number()).isEqualTo(7))).isOne();
+      assertThat(requestsFor(() -> assertThat(uncached.resolve("models:/m/latest").number()).isEqualTo(250))).isOne();
+    }
+  }
+
+  @Test
+  void aVersionChangedByAnotherModelregClientIsSeenByTheNextResolve() {
+    try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(),
+            RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
+        ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
+      reader.resolve("models:/m@champion");
+      writer.setVersionTag("m", 7, "reviewed", "yes");
+      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@champion").tags()).containsEntry("reviewed", "yes")))
+          .isEqualTo(2);
+      assertThat(requestsFor(() -> reader.resolve("models:/m@champion"))).isOne();
+
+      writer.deleteVersion("m", 250);
+      assertThat(reader.resolve("models:/m/latest").number()).isEqualTo(249);
+      writer.register("m", Registration.builder().bytes("model.bin", new byte[] {9}).build());
+      assertThat(reader.resolve("models:/m/latest").number()).isEqualTo(251);
+    }
+  }
+
+  @Test
+  void aVersionTagSetByAnotherMlflowClientShowsWithinTheVersionCacheTtl() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(), RegistryOptions.builder()
+        .cacheTtl(Duration.ZERO).clock(clock).storeOption("mlflow.version-cache-ttl", "PT30S").build())) {
+      reader.resolve("models:/m@champion");
+      // a Python client tags version 7 directly; nothing modelreg reads for the model changes
+      MlflowStoreCompatibilityTest.httpOn(server.uri()).post("model-versions/set-tag",
+          Map.of("name", "m", "version", "7", "key", "reviewed", "value", "by-python"));
+      assertThat(reader.resolve("models:/m@champion").tags()).doesNotContainKey("reviewed");
+      clock.advance(Duration.ofSeconds(31));
+      assertThat(reader.resolve("models:/m@champion").tags()).containsEntry("reviewed", "by-python");
+    }
+  }
+
+  @Test
+  void aVersionRegisteredByAnotherMlflowClientShowsAtOnce() {
+    try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(),
+        RegistryOptions.builder().cacheTtl(Duration.ZERO).build())) {
+      assertThat(reader.listVersions("m")).hasSize(250);
+      MlflowStoreCompatibilityTest.httpOn(server.uri()).post("model-versions/create",
+          Map.of("name", "m", "source", "s3://bucket/model"));
+      assertThat(reader.listVersions("m")).hasSize(251);
     }
   }
 

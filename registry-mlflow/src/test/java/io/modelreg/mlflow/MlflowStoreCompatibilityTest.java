@@ -23,8 +23,13 @@ class MlflowStoreCompatibilityTest extends MlflowKit {
   private final Map<RegistryStore, FakeMlflowServer> serverOf = new IdentityHashMap<>();
 
   static MlflowRegistryStore storeOn(URI uri) {
-    return new MlflowRegistryStore(new MlflowHttp(new MlflowHttp.Settings(uri, null, null, null,
-        Duration.ofSeconds(2), Duration.ofSeconds(10), 3, Duration.ofMillis(10), false)));
+    return new MlflowRegistryStore(httpOn(uri));
+  }
+
+  /** A plain REST client of the server, also for playing another MLflow client in tests. */
+  static MlflowHttp httpOn(URI uri) {
+    return new MlflowHttp(new MlflowHttp.Settings(uri, null, null, null,
+        Duration.ofSeconds(2), Duration.ofSeconds(10), 3, Duration.ofMillis(10), false));
   }
 
   @Override
