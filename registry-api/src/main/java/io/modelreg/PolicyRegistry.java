@@ -3,6 +3,7 @@ package io.modelreg;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.SearchClause;
 import io.modelreg.spi.StorageCheck;
 import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
@@ -62,6 +63,8 @@ final class PolicyRegistry implements ModelRegistry {
   private final RecordCache<String, ModelRecord> models;
   private final RecordCache<String, List<VersionRecord>> versionLists;
   private final RecordCache<String, List<String>> modelNames;
+  /** Every model record, for listing; any write through this registry drops it. */
+  private final RecordCache<String, List<ModelRecord>> modelList;
   private final Watchers watchers = new Watchers();
   private volatile boolean closed;
 
@@ -71,6 +74,7 @@ final class PolicyRegistry implements ModelRegistry {
     this.models = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000, store::changeToken);
     this.versionLists = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000, store::changeToken);
     this.modelNames = new RecordCache<>(options.cacheTtl(), options.clock(), 1, key -> null);
+    this.modelList = new RecordCache<>(options.cacheTtl(), options.clock(), 1, key -> null);
   }
 
   @Override
@@ -120,10 +124,16 @@ final class PolicyRegistry implements ModelRegistry {
     return names == null ? List.of() : names;
   }
 
+  private List<ModelRecord> allModels() {
+    List<ModelRecord> all = modelList.get("", k -> List.copyOf(store.listModels()));
+    return all == null ? List.of() : all;
+  }
+
   private void forget(String name) {
     models.invalidate(name);
     versionLists.invalidate(name);
     modelNames.invalidate("");
+    modelList.invalidate("");
   }
 
   private static ModelVersion view(ModelRecord m, VersionRecord v) {
@@ -199,11 +209,8 @@ final class PolicyRegistry implements ModelRegistry {
   @Override
   public List<RegisteredModel> listModels() {
     List<RegisteredModel> out = new ArrayList<>();
-    for (String name : names()) {
-      ModelRecord m = modelOrNull(name);
-      if (m != null) {
-        out.add(RegisteredModel.of(m));
-      }
+    for (ModelRecord m : allModels()) {
+      out.add(RegisteredModel.of(m));
     }
     return out;
   }
@@ -534,15 +541,29 @@ final class PolicyRegistry implements ModelRegistry {
     Filter filter = Filter.parse(request.filter(), Filter.Target.VERSIONS);
     Comparator<ModelVersion> order = Ordering.versions(request.orderBy());
     List<ModelVersion> matches = new ArrayList<>();
-    for (String name : candidateNames(filter)) {
-      ModelRecord m = modelOrNull(name);
-      if (m == null) {
-        continue;
+    Optional<List<VersionRecord>> pushed = store.searchVersions(pushable(filter));
+    if (pushed.isPresent()) {
+      Map<String, ModelRecord> owners = owners(pushed.get());
+      for (VersionRecord v : pushed.get()) {
+        ModelRecord m = owners.get(v.model());
+        if (m != null) {
+          ModelVersion view = view(m, v);
+          if (filter.test(view)) {
+            matches.add(view);
+          }
+        }
       }
-      for (VersionRecord v : versions(name)) {
-        ModelVersion view = view(m, v);
-        if (filter.test(view)) {
-          matches.add(view);
+    } else {
+      for (String name : candidateNames(filter)) {
+        ModelRecord m = modelOrNull(name);
+        if (m == null) {
+          continue;
+        }
+        for (VersionRecord v : versions(name)) {
+          ModelVersion view = view(m, v);
+          if (filter.test(view)) {
+            matches.add(view);
+          }
         }
       }
     }
@@ -551,30 +572,77 @@ final class PolicyRegistry implements ModelRegistry {
   }
 
   /**
-   * The models a version search must look at: the one a {@code name = 'x'} clause names; else those the
-   * store finds by the filter's exact version-tag clauses (push-down, see {@link
-   * RegistryStore#modelsWithVersionTags}); else all. The clauses are ANDed, so either narrowing is safe.
+   * The clauses of a version filter a store may evaluate itself (see {@link RegistryStore#searchVersions}):
+   * the model name compared exactly, by LIKE or IN; the version number compared with a whole number; version
+   * tags compared exactly or by LIKE. Not pushed: {@code !=} (how a backend treats a version without the
+   * tag is its own business), ILIKE (case folding differs between databases), and whatever the store
+   * cannot know — aliases, stages, metrics, semver, lineage — all evaluated here on what it returns.
    */
+  static List<SearchClause> pushable(Filter filter) {
+    List<SearchClause> out = new ArrayList<>();
+    for (Filter.Clause c : filter.clauses()) {
+      SearchClause.@Nullable Op op = switch (c.op()) {
+        case EQ -> SearchClause.Op.EQ;
+        case LT -> SearchClause.Op.LT;
+        case LE -> SearchClause.Op.LE;
+        case GT -> SearchClause.Op.GT;
+        case GE -> SearchClause.Op.GE;
+        case LIKE -> SearchClause.Op.LIKE;
+        case IN -> SearchClause.Op.IN;
+        default -> null;
+      };
+      if (op == null) {
+        continue;
+      }
+      List<String> texts = new ArrayList<>();
+      for (Object v : c.values()) {
+        if (v instanceof String text) {
+          texts.add(text);
+        } else if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+          texts.add(Long.toString((long) n.doubleValue()));
+        }
+      }
+      if (texts.size() != c.values().size()) {
+        continue;
+      }
+      String key = c.key();
+      if (c.field() == Filter.Field.NAME && (op == SearchClause.Op.EQ || op == SearchClause.Op.LIKE || op == SearchClause.Op.IN)) {
+        out.add(new SearchClause(SearchClause.Subject.MODEL_NAME, null, op, texts));
+      } else if (c.field() == Filter.Field.VERSION_NUMBER && op != SearchClause.Op.LIKE && op != SearchClause.Op.IN) {
+        out.add(new SearchClause(SearchClause.Subject.VERSION_NUMBER, null, op, texts));
+      } else if (c.field() == Filter.Field.TAG && key != null && (op == SearchClause.Op.EQ || op == SearchClause.Op.LIKE)) {
+        out.add(new SearchClause(SearchClause.Subject.VERSION_TAG, key, op, texts));
+      }
+    }
+    return out;
+  }
+
+  /** The records of the models owning {@code versions}: one read when one model, else one listing of all. */
+  private Map<String, ModelRecord> owners(List<VersionRecord> versions) {
+    Set<String> names = new TreeSet<>();
+    versions.forEach(v -> names.add(v.model()));
+    Map<String, ModelRecord> out = new HashMap<>();
+    if (names.size() == 1) {
+      ModelRecord m = modelOrNull(names.iterator().next());
+      if (m != null) {
+        out.put(m.name(), m);
+      }
+    } else if (!names.isEmpty()) {
+      for (ModelRecord m : allModels()) {
+        if (names.contains(m.name())) {
+          out.put(m.name(), m);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The models a version search must look at when the store reads no versions in bulk. */
   private List<String> candidateNames(Filter filter) {
-    Map<String, String> tags = new TreeMap<>();
     for (Filter.Clause c : filter.clauses()) {
       if (c.field() == Filter.Field.NAME && c.op() == Filter.Op.EQ) {
         String name = (String) c.values().get(0);
         return Names.checkModelNameOrNull(name) == null ? List.of() : List.of(name);
-      }
-      String key = c.key();
-      if (c.field() == Filter.Field.TAG && c.op() == Filter.Op.EQ && key != null && c.values().size() == 1
-          && c.values().get(0) instanceof String value) {
-        String earlier = tags.putIfAbsent(key, value);
-        if (earlier != null && !earlier.equals(value)) {
-          return List.of(); // one tag asked to equal two values: nothing can match
-        }
-      }
-    }
-    if (!tags.isEmpty()) {
-      Optional<Set<String>> pushed = store.modelsWithVersionTags(tags);
-      if (pushed.isPresent()) {
-        return new ArrayList<>(new TreeSet<>(pushed.get()));
       }
     }
     return names();
@@ -973,6 +1041,7 @@ final class PolicyRegistry implements ModelRegistry {
     try {
       return store.withModelLock(model, action);
     } finally {
+      modelList.invalidate("");
       lock.unlock();
     }
   }

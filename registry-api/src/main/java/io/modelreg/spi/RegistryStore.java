@@ -5,6 +5,7 @@ import io.modelreg.GcReport;
 import io.modelreg.RegistryEvent;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,18 @@ public interface RegistryStore extends AutoCloseable {
 
   /** Every model name, sorted. */
   List<String> listModelNames();
+
+  /**
+   * Every model record, sorted by name. The default reads them one by one; remote stores read a page of
+   * records per request.
+   */
+  default List<ModelRecord> listModels() {
+    List<ModelRecord> out = new ArrayList<>();
+    for (String name : listModelNames()) {
+      findModel(name).ifPresent(out::add);
+    }
+    return out;
+  }
 
   /** Stores a new model with revision 1 and returns it. */
   ModelRecord createModel(ModelRecord model);
@@ -118,12 +131,14 @@ public interface RegistryStore extends AutoCloseable {
   }
 
   /**
-   * Search push-down: the names of the models that have at least one version carrying every one of {@code
-   * tags} with exactly that value, or empty when the store cannot tell more cheaply than by listing every
-   * model (the default). A superset is fine: the policy layer still evaluates the whole filter on each
-   * candidate's versions. Remote stores answer with one query per page instead of one per model.
+   * Search push-down: the version records, of any model, that match every one of {@code clauses} (an empty
+   * list matches every version), or empty when the store cannot read them in bulk more cheaply than model
+   * by model (the default; the policy layer then reads each candidate model's versions). A superset is
+   * fine — a store drops the clauses it cannot express — because the policy layer still evaluates the
+   * whole filter on every record returned. Remote stores answer with one query per page, never one per
+   * model or version.
    */
-  default Optional<Set<String>> modelsWithVersionTags(Map<String, String> tags) {
+  default Optional<List<VersionRecord>> searchVersions(List<SearchClause> clauses) {
     return Optional.empty();
   }
 
@@ -133,7 +148,7 @@ public interface RegistryStore extends AutoCloseable {
    * checks every manifest and re-hashes the rest.
    */
   default StorageCheck verifyStorage() {
-    return new StorageCheck(List.of(), java.util.Map.of());
+    return new StorageCheck(List.of(), Map.of());
   }
 
   /**

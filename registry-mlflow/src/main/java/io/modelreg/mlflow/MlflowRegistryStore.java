@@ -25,6 +25,7 @@ import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RecordTrees;
 import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.SearchClause;
 import io.modelreg.spi.StoreCapability;
 import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
@@ -303,7 +304,20 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   @Override
   public List<String> listModelNames() {
-    Set<String> names = new TreeSet<>();
+    return new ArrayList<>(searchModels().keySet());
+  }
+
+  /** Every model record from one {@code registered-models/search} per page, whose answers carry whole models. */
+  @Override
+  public List<ModelRecord> listModels() {
+    List<ModelRecord> out = new ArrayList<>();
+    searchModels().values().forEach(m -> out.add(model(m)));
+    return out;
+  }
+
+  /** Every registered model by name: a plain search hides prompts, so they are asked for as well. */
+  private Map<String, JsonNode> searchModels() {
+    Map<String, JsonNode> models = new TreeMap<>();
     for (String filter : List.of("", "tags.`mlflow.prompt.is_prompt` = 'true'")) {
       String token = null;
       do {
@@ -315,11 +329,11 @@ public final class MlflowRegistryStore implements RegistryStore {
           q.put("page_token", token);
         }
         JsonNode page = http.get("registered-models/search", q);
-        page.path("registered_models").forEach(m -> names.add(m.path("name").asText()));
+        page.path("registered_models").forEach(m -> models.put(m.path("name").asText(), m));
         token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
       } while (token != null);
     }
-    return new ArrayList<>(names);
+    return models;
   }
 
   @Override
@@ -617,31 +631,73 @@ public final class MlflowRegistryStore implements RegistryStore {
   }
 
   /**
-   * Push-down of exact version-tag clauses: one {@code model-versions/search} per page of matches, with
-   * MLflow's grammar ({@code tags.`key` = 'value' AND …}). A key with a backtick or a value with a quote or
-   * backslash has no portable quoting there, so such searches fall back to listing.
+   * Push-down: one {@code model-versions/search} per page of 1000 over every model, with the clauses MLflow's
+   * grammar expresses exactly ({@code name =, LIKE, IN}; {@code version_number} comparisons; {@code
+   * tags.`key` =, LIKE}). A clause whose key has a backtick or whose value has a quote or backslash has no
+   * portable quoting there and is left out, which only widens the answer.
    */
   @Override
-  public Optional<Set<String>> modelsWithVersionTags(Map<String, String> tags) {
+  public Optional<List<VersionRecord>> searchVersions(List<SearchClause> clauses) {
     StringJoiner filter = new StringJoiner(" AND ");
-    for (Map.Entry<String, String> t : tags.entrySet()) {
-      if (t.getKey().contains("`") || t.getValue().contains("'") || t.getValue().contains("\\")) {
-        return Optional.empty();
+    for (SearchClause c : clauses) {
+      String clause = mlflowClause(c);
+      if (clause != null) {
+        filter.add(clause);
       }
-      filter.add("tags.`" + t.getKey() + "` = '" + t.getValue() + "'");
     }
-    Set<String> names = new TreeSet<>();
+    List<VersionRecord> out = new ArrayList<>();
     String token = null;
     do {
-      Map<String, String> q = MlflowHttp.params("filter", filter.toString(), "max_results", "1000");
+      Map<String, String> q = MlflowHttp.params("max_results", "1000");
+      if (filter.length() > 0) {
+        q.put("filter", filter.toString());
+      }
       if (token != null) {
         q.put("page_token", token);
       }
       JsonNode page = http.get("model-versions/search", q);
-      page.path("model_versions").forEach(v -> names.add(v.path("name").asText()));
+      for (JsonNode v : page.path("model_versions")) {
+        out.add(version(v));
+      }
       token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
     } while (token != null);
-    return Optional.of(names);
+    return Optional.of(out);
+  }
+
+  /** One clause in MLflow's search grammar, or null when it cannot be written there exactly. */
+  static @Nullable String mlflowClause(SearchClause c) {
+    for (String v : c.values()) {
+      if (v.contains("'") || v.contains("\\")) {
+        return null;
+      }
+    }
+    String op = switch (c.op()) {
+      case EQ -> "=";
+      case LT -> "<";
+      case LE -> "<=";
+      case GT -> ">";
+      case GE -> ">=";
+      case LIKE -> "LIKE";
+      case IN -> "IN";
+    };
+    switch (c.subject()) {
+      case MODEL_NAME:
+        if (c.op() == SearchClause.Op.IN) {
+          StringJoiner names = new StringJoiner(", ", "(", ")");
+          c.values().forEach(v -> names.add("'" + v + "'"));
+          return "name IN " + names;
+        }
+        return c.op() == SearchClause.Op.EQ || c.op() == SearchClause.Op.LIKE ? "name " + op + " '" + c.value() + "'" : null;
+      case VERSION_NUMBER:
+        return c.op() == SearchClause.Op.LIKE || c.op() == SearchClause.Op.IN || !c.value().matches("-?\\d{1,15}")
+            ? null : "version_number " + op + " " + c.value();
+      case VERSION_TAG:
+        String key = Objects.requireNonNull(c.key());
+        return key.contains("`") || (c.op() != SearchClause.Op.EQ && c.op() != SearchClause.Op.LIKE)
+            ? null : "tags.`" + key + "` " + op + " '" + c.value() + "'";
+      default:
+        return null;
+    }
   }
 
   @Override

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -356,20 +357,21 @@ public final class FakeMlflowServer implements AutoCloseable {
   }
 
   private Answer searchModels(Map<String, String> q) {
-    String filter = q.getOrDefault("filter", "");
-    boolean prompts = filter.contains("mlflow.prompt.is_prompt");
-    String nameEq = null;
-    java.util.regex.Matcher nm = java.util.regex.Pattern.compile("name\\s*=\\s*'([^']*)'").matcher(filter);
-    if (nm.find()) {
-      nameEq = nm.group(1);
+    String text = q.getOrDefault("filter", "");
+    // like MLflow 3: a search that does not ask for prompts does not show them
+    boolean prompts = text.contains("mlflow.prompt.is_prompt");
+    FakeSearchFilter filter;
+    try {
+      filter = new FakeSearchFilter(text, Set.of("name"));
+    } catch (IllegalArgumentException e) {
+      return error(400, "INVALID_PARAMETER_VALUE", e.getMessage());
     }
     List<ObjectNode> matches = new ArrayList<>();
     for (ObjectNode m : models.values()) {
       boolean isPrompt = "true".equals(m.get("_tags").path("mlflow.prompt.is_prompt").asText(null));
-      if (isPrompt != prompts || (nameEq != null && !nameEq.equals(m.path("name").asText()))) {
-        continue;
+      if (isPrompt == prompts && filter.matches(m)) {
+        matches.add(m);
       }
-      matches.add(m);
     }
     int max = Integer.parseInt(q.getOrDefault("max_results", "100"));
     int offset = q.containsKey("page_token") ? Integer.parseInt(q.get("page_token")) : 0;
@@ -529,20 +531,16 @@ public final class FakeMlflowServer implements AutoCloseable {
   }
 
   private Answer searchVersions(Map<String, String> q) {
-    java.util.regex.Matcher nm = java.util.regex.Pattern.compile("name\\s*=\\s*'([^']*)'").matcher(q.getOrDefault("filter", ""));
-    Map<String, String> tagClauses = new HashMap<>();
-    java.util.regex.Matcher tm = java.util.regex.Pattern.compile("tags\\.`([^`]*)`\\s*=\\s*'([^']*)'")
-        .matcher(q.getOrDefault("filter", ""));
-    while (tm.find()) {
-      tagClauses.put(tm.group(1), tm.group(2));
+    FakeSearchFilter filter;
+    try {
+      filter = new FakeSearchFilter(q.getOrDefault("filter", ""), Set.of("name", "version_number", "run_id", "source_path"));
+    } catch (IllegalArgumentException e) {
+      return error(400, "INVALID_PARAMETER_VALUE", e.getMessage());
     }
     List<ObjectNode> matches = new ArrayList<>();
-    for (Map.Entry<String, TreeMap<Integer, ObjectNode>> e : versions.entrySet()) {
-      if (nm.find(0) && !nm.group(1).equals(e.getKey())) {
-        continue;
-      }
-      for (ObjectNode v : e.getValue().values()) {
-        if (tagClauses.entrySet().stream().allMatch(t -> t.getValue().equals(v.get("_tags").path(t.getKey()).asText(null)))) {
+    for (TreeMap<Integer, ObjectNode> vs : new TreeMap<>(versions).values()) {
+      for (ObjectNode v : vs.values()) {
+        if (filter.matches(v)) {
           matches.add(v);
         }
       }

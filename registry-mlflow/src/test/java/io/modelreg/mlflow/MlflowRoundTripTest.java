@@ -114,7 +114,7 @@ class MlflowRoundTripTest {
   }
 
   @Test
-  void aVersionTagSearchIsPushedDownAndVisitsOnlyTheModelsThatMatch() {
+  void searchesAndListingsAskOncePerPageWhateverTheyMatch() {
     try (ModelRegistry registry = ModelRegistries.open(server.uri().toString(),
         RegistryOptions.builder().cacheTtl(Duration.ZERO).build())) {
       for (int i = 0; i < 10; i++) {
@@ -123,12 +123,25 @@ class MlflowRoundTripTest {
       registry.register("ranker", Registration.builder().bytes("m", new byte[] {2}).tag("team", "ml").metric("auc", 0.95).build());
       registry.register("ranker", Registration.builder().bytes("m", new byte[] {3}).tag("team", "ml").metric("auc", 0.85).build());
 
-      int requests = requestsFor(() -> assertThat(registry.searchVersions("tags.team = 'ml' AND metrics.auc > 0.9"))
-          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/1"));
-      // one pushed-down search, then the one candidate model and its versions; not 12 models x 2
-      assertThat(requests).isEqualTo(3);
+      // pushed down: one version search; its one model read once
+      assertThat(requestsFor(() -> assertThat(registry.searchVersions("tags.team = 'ml' AND metrics.auc > 0.9"))
+          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/1"))).isEqualTo(2);
+      // several models: one version search and one listing of models (plain and prompts), not one per model
+      assertThat(requestsFor(() -> assertThat(registry.searchVersions("name LIKE 'other-%' AND version_number <= 1"))
+          .hasSize(10))).isEqualTo(3);
+      // nothing to push down: every version in pages, every model in pages
+      assertThat(requestsFor(() -> assertThat(registry.searchVersions("metrics.auc < 0.9"))
+          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/2"))).isEqualTo(3);
+      assertThat(requestsFor(() -> assertThat(registry.listModels()).hasSize(12))).isEqualTo(2);
+
       assertThat(registry.searchVersions("tags.team = 'ml' AND tags.team = 'web'")).isEmpty();
       assertThat(registry.searchVersions("tags.team = 'web'")).hasSize(10);
+      assertThat(registry.searchVersions("tags.team LIKE 'w%' AND name IN ('other-1', 'other-2')")).hasSize(2);
+      // not pushed down, evaluated here: != and ILIKE
+      assertThat(registry.searchVersions("tags.team != 'web'")).hasSize(2);
+      assertThat(registry.searchVersions("tags.team ILIKE 'ML'")).hasSize(2);
+      // values MLflow's grammar cannot quote are evaluated here
+      assertThat(registry.searchVersions("tags.team = 'it''s'")).isEmpty();
     }
   }
 }
