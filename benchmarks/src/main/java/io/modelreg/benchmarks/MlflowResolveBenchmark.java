@@ -52,7 +52,7 @@ public class MlflowResolveBenchmark {
 
   @Setup
   public void setUp() throws IOException {
-    server = new FakeMlflowServer();
+    server = new FakeMlflowServer().withoutProtocolChecks();
     String uri = "mlflow://" + server.uri().getAuthority();
     cached = ModelRegistries.open(uri, RegistryOptions.builder().cacheTtl(Duration.ofHours(1)).build());
     uncached = ModelRegistries.open(uri, RegistryOptions.builder().cacheTtl(Duration.ZERO).build());

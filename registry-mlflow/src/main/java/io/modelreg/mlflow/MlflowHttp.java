@@ -30,6 +30,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
+import org.mlflow.tracking.creds.BasicMlflowHostCreds;
+import org.mlflow.tracking.creds.MlflowHostCreds;
+import org.mlflow.tracking.creds.MlflowHostCredsProvider;
 
 /**
  * MLflow's REST API ({@code /api/2.0/mlflow/...}) and artifact proxy ({@code
@@ -37,17 +40,19 @@ import org.jspecify.annotations.Nullable;
  * server's {@code Connection: close} is honoured by the client), deletes are DELETE with a JSON body,
  * artifacts stream from and to files. Requests are retried with exponential back-off on 429, 5xx (except the
  * 500 MLflow answers for a missing artifact) and connection errors, a bounded number of times, then fail
- * with {@link TransientRegistryException}. MLflow's error codes become the registry's exceptions. Secrets
- * (token, password) are sent in headers and never appear in messages.
+ * with {@link TransientRegistryException}. MLflow's error codes become the registry's exceptions.
+ * Credentials come from mlflow-client's {@link MlflowHostCredsProvider}, asked on every request; after a 401
+ * or 403 the provider is refreshed once and the request repeated. Secrets (token, password) are sent in
+ * headers and never appear in messages.
  */
 final class MlflowHttp {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String API = "/api/2.0/mlflow/";
   private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
 
-  /** Where and how to connect. */
-  record Settings(URI base, @Nullable String token, @Nullable String username, @Nullable String password,
-      Duration connectTimeout, Duration requestTimeout, int maxAttempts, Duration firstBackoff, boolean insecureTls) {
+  /** Where and how to connect; the credentials' host is not used, {@code base} is where requests go. */
+  record Settings(URI base, MlflowHostCredsProvider credentials, Duration connectTimeout, Duration requestTimeout,
+      int maxAttempts, Duration firstBackoff) {
 
     Settings {
       if (maxAttempts < 1) {
@@ -55,32 +60,46 @@ final class MlflowHttp {
       }
     }
 
+    /** Fixed credentials: a bearer token, or a user name and password, or neither. */
+    static MlflowHostCredsProvider credentials(URI base, @Nullable String token, @Nullable String username,
+        @Nullable String password, boolean insecureTls) {
+      return new BasicMlflowHostCreds(base.toString(), username, password, token, insecureTls);
+    }
+
     @Override
     public String toString() {
-      return "Settings{" + base + (token != null ? ", token=***" : "") + (username != null ? ", user=" + username : "") + "}";
+      return "Settings{" + base + "}";
     }
   }
 
   private final Settings settings;
   private final HttpClient client;
-  private final @Nullable String authorization;
+  private final boolean insecureTls;
 
   MlflowHttp(Settings settings) {
     this.settings = settings;
+    this.insecureTls = settings.credentials().getHostCreds().shouldIgnoreTlsVerification();
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
         .version(HttpClient.Version.HTTP_1_1);
-    if (settings.insecureTls()) {
+    if (insecureTls) {
       builder.sslContext(trustingEveryCertificate());
     }
     this.client = builder.build();
-    if (settings.token() != null) {
-      authorization = "Bearer " + settings.token();
-    } else if (settings.username() != null) {
-      authorization = "Basic " + Base64.getEncoder().encodeToString(
-          (settings.username() + ":" + Objects.requireNonNullElse(settings.password(), "")).getBytes(StandardCharsets.UTF_8));
-    } else {
-      authorization = null;
+  }
+
+  /** The Authorization header for the credentials as the provider has them now; null for none. */
+  private @Nullable String authorization() {
+    MlflowHostCreds creds = settings.credentials().getHostCreds();
+    String token = creds.getToken();
+    if (token != null && !token.isEmpty()) {
+      return "Bearer " + token;
     }
+    String user = creds.getUsername();
+    if (user != null && !user.isEmpty()) {
+      return "Basic " + Base64.getEncoder().encodeToString(
+          (user + ":" + Objects.requireNonNullElse(creds.getPassword(), "")).getBytes(StandardCharsets.UTF_8));
+    }
+    return null;
   }
 
   /**
@@ -214,11 +233,13 @@ final class MlflowHttp {
       HttpResponse.BodyHandler<T> handler, String what, boolean artifact) {
     long backoff = settings.firstBackoff().toMillis();
     RuntimeException last = null;
+    boolean refreshed = false;
     for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout()).method(method, body);
       if (!artifact) {
         b.header("Content-Type", "application/json");
       }
+      String authorization = authorization();
       if (authorization != null) {
         b.header("Authorization", authorization);
       }
@@ -229,6 +250,18 @@ final class MlflowHttp {
           return response;
         }
         byte[] errorBody = errorBody(response);
+        if ((status == 401 || status == 403) && !refreshed) {
+          // an expired token: let the provider renew it, and ask again (not counted as an attempt)
+          refreshed = true;
+          settings.credentials().refresh();
+          attempt--;
+          continue;
+        }
+        if (status == 401 || status == 403) {
+          throw new RegistryException("MLflow at " + settings.base() + " answered " + status + " to " + what
+              + (authorization == null ? ": it needs credentials; set MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and"
+                  + " MLFLOW_TRACKING_PASSWORD" : ": the credentials were refused (also after refreshing them)"));
+        }
         boolean missingArtifact = artifact && status == 500 && new String(errorBody, StandardCharsets.UTF_8).contains("INTERNAL_ERROR");
         if ((status == 429 || status >= 500) && !missingArtifact) {
           last = new TransientRegistryException("MLflow at " + settings.base() + " answered " + status + " to " + what, null);
@@ -238,7 +271,7 @@ final class MlflowHttp {
       } catch (SSLException e) {
         // A certificate the JVM does not trust does not get better by retrying.
         throw new RegistryException("TLS with MLflow at " + settings.base() + " failed for " + what + ": " + e.getMessage()
-            + (settings.insecureTls() ? "" : "; for a server with a self-signed certificate add it to the JVM trust store,"
+            + (insecureTls ? "" : "; for a server with a self-signed certificate add it to the JVM trust store,"
                 + " or set MLFLOW_TRACKING_INSECURE_TLS=true on test systems"), e);
       } catch (IOException e) {
         last = new TransientRegistryException("Cannot reach MLflow at " + settings.base() + " for " + what + ": " + e, e);

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.mlflow.tracking.creds.MlflowHostCredsProvider;
 
 /**
  * Serves {@code mlflow://host:port} (HTTP), {@code mlflow+https://host} and plain {@code http(s)://} tracking
@@ -59,11 +60,16 @@ public final class MlflowRegistryProvider implements RegistryProvider {
   public RegistryStore open(URI uri, RegistryOptions options) {
     URI base = base(uri, env);
     @Nullable String token = env.get("MLFLOW_TRACKING_TOKEN");
-    MlflowHttp.Settings settings = new MlflowHttp.Settings(base, token, env.get("MLFLOW_TRACKING_USERNAME"),
-        env.get("MLFLOW_TRACKING_PASSWORD"),
+    return openStore(base, MlflowHttp.Settings.credentials(base, token, env.get("MLFLOW_TRACKING_USERNAME"),
+        env.get("MLFLOW_TRACKING_PASSWORD"), insecureTls(env)), options);
+  }
+
+  /** The store at {@code base} (an http(s) URI) with these credentials and the store options in {@code options}. */
+  static MlflowRegistryStore openStore(URI base, MlflowHostCredsProvider credentials, RegistryOptions options) {
+    MlflowHttp.Settings settings = new MlflowHttp.Settings(base, credentials,
         duration(options, "mlflow.connect-timeout", Duration.ofSeconds(10), false),
         duration(options, "mlflow.request-timeout", Duration.ofSeconds(60), false),
-        attempts(options), Duration.ofMillis(200), insecureTls(env));
+        attempts(options), Duration.ofMillis(200));
     String history = options.storeOption("mlflow.history-experiment").orElse(MlflowRegistryStore.DEFAULT_HISTORY_EXPERIMENT);
     if (history.isBlank()) {
       throw new IllegalArgumentException("Store option mlflow.history-experiment must name an experiment, got '" + history + "'");

@@ -12,7 +12,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -65,6 +67,11 @@ public final class FakeMlflowServer implements AutoCloseable {
   private final AtomicLong clock = new AtomicLong(1_760_000_000_000L);
   /** Fault injection: how many next requests answer 503, extra latency, whether to close connections. */
   final AtomicInteger failNext = new AtomicInteger();
+  /** When set, requests without exactly this Authorization header get MLflow's 401. */
+  volatile @Nullable String requiredAuthorization;
+  private volatile boolean checkProtocol = true;
+  /** Requests and answers that MLflow's protobuf messages do not take (see {@link MlflowProtocol}). */
+  public final List<String> protocolViolations = new CopyOnWriteArrayList<>();
   volatile long latencyMillis;
   volatile boolean connectionClose;
   /** Requests ({@code "METHOD /path body"}) that answer 503 while this matches them. */
@@ -122,14 +129,30 @@ public final class FakeMlflowServer implements AutoCloseable {
     return context;
   }
 
+  /**
+   * Turns the protocol check off, for benchmarks: parsing every request and answer into protobuf messages
+   * costs more than answering them, and would be measured as the server's round trip.
+   */
+  public FakeMlflowServer withoutProtocolChecks() {
+    checkProtocol = false;
+    return this;
+  }
+
   public URI uri() {
     return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
+  /**
+   * Stops the server. Traffic off MLflow's protocol fails the test that caused it here, also when the client
+   * coped with the 400 or 500 it got; a test that sends such traffic on purpose clears the list first.
+   */
   @Override
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (!protocolViolations.isEmpty()) {
+      throw new AssertionError("Off MLflow's protocol:\n" + String.join("\n", protocolViolations));
+    }
   }
 
   private long now() {
@@ -170,8 +193,11 @@ public final class FakeMlflowServer implements AutoCloseable {
     }
     Predicate<String> failing = failMatching;
     String request = ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " " + new String(body, StandardCharsets.UTF_8);
+    String required = requiredAuthorization;
     if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 || (failing != null && failing.test(request))) {
       a = error(503, "TEMPORARILY_UNAVAILABLE", "Service Unavailable");
+    } else if (required != null && !required.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+      a = error(401, "UNAUTHENTICATED", "You are not authenticated. Please provide valid credentials.");
     } else {
       try {
         synchronized (this) {
@@ -208,15 +234,47 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   private Answer route(String method, URI uri, byte[] raw) throws IOException {
     String path = uri.getPath();
+    Map<String, String> q = query(uri);
     if (path.startsWith(ARTIFACTS)) {
-      return artifact(method, path.substring(ARTIFACTS.length()), query(uri), raw);
+      String key = path.substring(ARTIFACTS.length());
+      return key.isEmpty() && method.equals("GET")
+          ? checked("GET artifacts", JSON.createObjectNode(), q, () -> artifact(method, key, q, raw))
+          : artifact(method, key, q, raw);
     }
     if (!path.startsWith(API)) {
       return error(404, "ENDPOINT_NOT_FOUND", "No such endpoint " + path);
     }
     String endpoint = path.substring(API.length());
     JsonNode body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
-    Map<String, String> q = query(uri);
+    return checked(method + " " + endpoint, body, q, () -> dispatch(method, endpoint, body, q));
+  }
+
+  /**
+   * Runs a call whose request MLflow's protobuf message takes (else 400, as MLflow refuses a malformed
+   * request), and checks a successful answer the same way (else 500: the stand-in itself is wrong). Both
+   * kinds of violation are also kept in {@link #protocolViolations} for tests to assert on.
+   */
+  private Answer checked(String call, JsonNode body, Map<String, String> q, Supplier<Answer> handler) {
+    if (!checkProtocol) {
+      return handler.get();
+    }
+    String wrong = MlflowProtocol.checkRequest(call, body, q);
+    if (wrong != null) {
+      protocolViolations.add(wrong);
+      return error(400, "INVALID_PARAMETER_VALUE", wrong);
+    }
+    Answer a = handler.get();
+    if (a.status() == 200 && a.type().equals("application/json")) {
+      wrong = MlflowProtocol.checkResponse(call, a.body());
+      if (wrong != null) {
+        protocolViolations.add(wrong);
+        return error(500, "INTERNAL_ERROR", "stand-in answer off MLflow's protocol: " + wrong);
+      }
+    }
+    return a;
+  }
+
+  private Answer dispatch(String method, String endpoint, JsonNode body, Map<String, String> q) {
     boolean deleteEndpoint = endpoint.equals("registered-models/delete") || endpoint.equals("model-versions/delete")
         || endpoint.equals("registered-models/delete-tag") || endpoint.equals("model-versions/delete-tag")
         || (endpoint.equals("registered-models/alias") && !method.equals("GET") && !method.equals("POST"));

@@ -39,8 +39,9 @@ class MlflowHttpTest {
   }
 
   private static MlflowHttp client(URI uri, int attempts) {
-    return new MlflowHttp(new MlflowHttp.Settings(uri, "s3cr3t-token", null, null, Duration.ofSeconds(2),
-        Duration.ofSeconds(5), attempts, Duration.ofMillis(10), false));
+    return new MlflowHttp(new MlflowHttp.Settings(uri,
+        MlflowHttp.Settings.credentials(uri, "s3cr3t-token", null, null, false), Duration.ofSeconds(2),
+        Duration.ofSeconds(5), attempts, Duration.ofMillis(10)));
   }
 
   @Test
@@ -127,9 +128,30 @@ class MlflowHttpTest {
   }
 
   @Test
+  void requestsAndAnswersAreCheckedAgainstMlflowsProtobufMessages() {
+    assertThatThrownBy(() -> http.post("registered-models/create", Map.of("name", "m", "colour", "red")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("colour");
+    assertThatThrownBy(() -> http.get("model-versions/search", MlflowHttp.params("max_results", "many")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max_results");
+    assertThat(server.protocolViolations).hasSize(2);
+    server.protocolViolations.clear();
+    // the same checker on answers: MLflow sends a version number as a string, timestamps as numbers
+    assertThat(MlflowProtocol.checkResponse("GET model-versions/get",
+        "{\"model_version\":{\"name\":\"m\",\"version\":\"1\",\"creation_timestamp\":1}}".getBytes(StandardCharsets.UTF_8)))
+        .isNull();
+    assertThat(MlflowProtocol.checkResponse("GET model-versions/get",
+        "{\"model_version\":{\"name\":\"m\",\"version\":{\"n\":1}}}".getBytes(StandardCharsets.UTF_8)))
+        .contains("model_version");
+    assertThat(MlflowProtocol.checkResponse("GET registered-models/get",
+        "{\"registered_model\":{\"name\":\"m\",\"aliases\":[\"champion\"]}}".getBytes(StandardCharsets.UTF_8)))
+        .isNotNull();
+  }
+
+  @Test
   void settingsNeverPrintSecrets() {
-    MlflowHttp.Settings s = new MlflowHttp.Settings(URI.create("https://mlflow.example"), "tok", "ada", "pw",
-        Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofMillis(1), false);
-    assertThat(s.toString()).doesNotContain("tok\"").doesNotContain("pw").contains("***");
+    URI uri = URI.create("https://mlflow.example");
+    MlflowHttp.Settings s = new MlflowHttp.Settings(uri, MlflowHttp.Settings.credentials(uri, "tok", "ada", "pw", false),
+        Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofMillis(1));
+    assertThat(s.toString()).doesNotContain("tok").doesNotContain("pw").doesNotContain("ada");
   }
 }

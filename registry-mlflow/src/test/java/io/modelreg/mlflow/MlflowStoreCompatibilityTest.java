@@ -28,8 +28,9 @@ class MlflowStoreCompatibilityTest extends MlflowKit {
 
   /** A plain REST client of the server, also for playing another MLflow client in tests. */
   static MlflowHttp httpOn(URI uri) {
-    return new MlflowHttp(new MlflowHttp.Settings(uri, null, null, null,
-        Duration.ofSeconds(2), Duration.ofSeconds(10), 3, Duration.ofMillis(10), false));
+    return new MlflowHttp(new MlflowHttp.Settings(uri,
+        MlflowHttp.Settings.credentials(uri, null, null, null, false), Duration.ofSeconds(2), Duration.ofSeconds(10), 3,
+        Duration.ofMillis(10)));
   }
 
   @Override

@@ -40,8 +40,9 @@ class MlflowStoreFaultTest {
   }
 
   private static ModelRegistry open(URI uri, Duration requestTimeout, int attempts) {
-    MlflowRegistryStore store = new MlflowRegistryStore(new MlflowHttp(new MlflowHttp.Settings(uri, null, null, null,
-        Duration.ofSeconds(2), requestTimeout, attempts, Duration.ofMillis(10), false)));
+    MlflowRegistryStore store = new MlflowRegistryStore(new MlflowHttp(new MlflowHttp.Settings(uri,
+        MlflowHttp.Settings.credentials(uri, null, null, null, false), Duration.ofSeconds(2), requestTimeout, attempts,
+        Duration.ofMillis(10))));
     return ModelRegistries.create(store, RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
   }
 
