@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
+import io.modelreg.mlflow.FakeMlflowServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -142,6 +143,25 @@ class ModelregCliTest {
     Run copy = run("copy", "m", "--to", dir.resolve("third").toUri().toString());
     assertThat(copy.code()).isZero();
     assertThat(copy.out()).contains("1→1, 2→2");
+  }
+
+  @Test
+  void copyMovesAModelToAnMlflowServerAndTheCliReadsItThere() throws Exception {
+    run("register", "m", file("a.bin", "one").toString(), "--semver", "1.0.0", "--no-git");
+    run("register", "m", file("b.bin", "two").toString(), "--semver", "1.1.0", "--no-git");
+    run("alias", "set", "m", "champion", "2");
+    try (FakeMlflowServer mlflow = new FakeMlflowServer()) {
+      String target = "mlflow://" + mlflow.uri().getAuthority();
+      Run copy = run("copy", "m", "--to", target);
+      assertThat(copy.code()).as(copy.err()).isZero();
+      assertThat(copy.out()).contains("1→1, 2→2");
+
+      env.put("MODELREG_URI", target);
+      JsonNode versions = run("versions", "list", "m", "--json").json();
+      assertThat(versions).hasSize(2);
+      assertThat(versions.get(1).path("aliases").toString()).contains("champion");
+      assertThat(run("verify").code()).isZero();
+    }
   }
 
   @Test
