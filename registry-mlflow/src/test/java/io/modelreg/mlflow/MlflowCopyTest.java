@@ -13,25 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code file:} → {@code mlflow:} → {@code file:}: a model comes back with the same bytes and metadata. */
-class MlflowCopyTest {
-  private FakeMlflowServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FakeMlflowServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
+class MlflowCopyTest extends StandInServerTest {
   @Test
   void aModelRoundTripsThroughMlflow(@TempDir Path dir) {
     try (ModelRegistry laptop = ModelRegistries.open(dir.resolve("a").toUri());

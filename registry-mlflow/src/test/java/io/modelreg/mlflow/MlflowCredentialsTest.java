@@ -13,27 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 import org.mlflow.tracking.creds.MlflowHostCreds;
 import org.mlflow.tracking.creds.MlflowHostCredsProvider;
 
 /** Credentials through mlflow-client's provider interface: from the environment, from code, refreshed on 401. */
-class MlflowCredentialsTest {
-  private FakeMlflowServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FakeMlflowServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
+class MlflowCredentialsTest extends StandInServerTest {
   /** A provider whose token expires: it hands out "old" until refreshed, then "new". */
   private static final class RotatingToken implements MlflowHostCredsProvider {
     final AtomicInteger refreshes = new AtomicInteger();

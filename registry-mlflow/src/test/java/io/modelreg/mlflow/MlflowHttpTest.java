@@ -18,24 +18,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MlflowHttpTest {
-  private FakeMlflowServer server;
+class MlflowHttpTest extends StandInServerTest {
   private MlflowHttp http;
 
   @BeforeEach
   void start() throws Exception {
-    server = new FakeMlflowServer();
     http = client(server.uri(), 4);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private static MlflowHttp client(URI uri, int attempts) {

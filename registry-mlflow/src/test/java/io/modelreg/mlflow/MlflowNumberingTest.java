@@ -20,20 +20,17 @@ import org.junit.jupiter.api.Test;
  * MLflow restarts numbering when a model is deleted and created again; the registry does not. Checked on the
  * raw REST answers: what another MLflow client sees after a re-creation.
  */
-class MlflowNumberingTest {
-  private FakeMlflowServer server;
+class MlflowNumberingTest extends StandInServerTest {
   private ModelRegistry registry;
 
   @BeforeEach
   void start() throws Exception {
-    server = new FakeMlflowServer();
     registry = ModelRegistries.open(server.uri().toString());
   }
 
   @AfterEach
   void stop() {
     registry.close();
-    server.close();
   }
 
   private ModelVersion register(String name) {

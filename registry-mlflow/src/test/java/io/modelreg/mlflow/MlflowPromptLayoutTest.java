@@ -16,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,19 +23,8 @@ import org.junit.jupiter.api.Test;
  * registry keeps prompts ({@code shared/MLFLOW.md}): what Python's {@code mlflow.genai.load_prompt} reads is
  * checked here on the raw REST answers, not through our own reader.
  */
-class MlflowPromptLayoutTest {
-  private FakeMlflowServer server;
+class MlflowPromptLayoutTest extends StandInServerTest {
   private final HttpClient raw = HttpClient.newHttpClient();
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FakeMlflowServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private JsonNode get(String endpoint, String query) throws Exception {
     HttpResponse<String> r = raw.send(HttpRequest.newBuilder(URI.create(server.uri() + "/api/2.0/mlflow/" + endpoint

@@ -11,23 +11,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class MlflowRegistryProviderTest {
-  private FakeMlflowServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FakeMlflowServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
+class MlflowRegistryProviderTest extends StandInServerTest {
   @Test
   void mlflowUriIsFoundByServiceLoaderAndTalksToTheServer() throws Exception {
     URI http = server.uri();

@@ -10,28 +10,19 @@ import io.modelreg.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** How many requests reads cost: counted on the stand-in, so the numbers in BENCHMARKS.md (P8) are checked. */
-class MlflowRoundTripTest {
-  private FakeMlflowServer server;
-
+class MlflowRoundTripTest extends StandInServerTest {
   @BeforeEach
   void start() throws Exception {
-    server = new FakeMlflowServer();
     try (ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
       for (int i = 0; i < 250; i++) {
         writer.register("m", Registration.builder().bytes("model.bin", new byte[] {(byte) i}).build());
       }
       writer.setAlias("m", "champion", 7);
     }
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   private int requestsFor(Runnable r) {

@@ -17,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,19 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Faults between the store and the server: every failure ends in bounded time as a registry exception,
  * no half-done write is visible to another client, and repeating the call completes it.
  */
-class MlflowStoreFaultTest {
-  private FakeMlflowServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FakeMlflowServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
+class MlflowStoreFaultTest extends StandInServerTest {
   private static ModelRegistry open(URI uri, Duration requestTimeout, int attempts) {
     MlflowRegistryStore store = new MlflowRegistryStore(new MlflowHttp(new MlflowHttp.Settings(uri,
         MlflowHttp.Settings.credentials(uri, null, null, null, false), Duration.ofSeconds(2), requestTimeout, attempts,
