@@ -319,21 +319,28 @@ public final class MlflowRegistryStore implements RegistryStore {
   private Map<String, JsonNode> searchModels() {
     Map<String, JsonNode> models = new TreeMap<>();
     for (String filter : List.of("", "tags.`mlflow.prompt.is_prompt` = 'true'")) {
-      String token = null;
-      do {
-        Map<String, String> q = MlflowHttp.params("max_results", "1000");
-        if (!filter.isEmpty()) {
-          q.put("filter", filter);
-        }
-        if (token != null) {
-          q.put("page_token", token);
-        }
-        JsonNode page = http.get("registered-models/search", q);
-        page.path("registered_models").forEach(m -> models.put(m.path("name").asText(), m));
-        token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
-      } while (token != null);
+      search("registered-models/search", "registered_models", filter).forEach(m -> models.put(m.path("name").asText(), m));
     }
     return models;
+  }
+
+  /** Every item under {@code field} that a GET search answers, one request per page of 1000. */
+  private List<JsonNode> search(String endpoint, String field, String filter) {
+    List<JsonNode> out = new ArrayList<>();
+    String token = null;
+    do {
+      Map<String, String> q = MlflowHttp.params("max_results", "1000");
+      if (!filter.isEmpty()) {
+        q.put("filter", filter);
+      }
+      if (token != null) {
+        q.put("page_token", token);
+      }
+      JsonNode page = http.get(endpoint, q);
+      page.path(field).forEach(out::add);
+      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
+    } while (token != null);
+    return out;
   }
 
   @Override
@@ -614,19 +621,10 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   private List<VersionRecord> searchVersions(String model) {
     TreeMap<Integer, VersionRecord> out = new TreeMap<>();
-    String token = null;
-    do {
-      Map<String, String> q = MlflowHttp.params("filter", "name='" + model.replace("'", "\\'") + "'", "max_results", "1000");
-      if (token != null) {
-        q.put("page_token", token);
-      }
-      JsonNode page = http.get("model-versions/search", q);
-      for (JsonNode v : page.path("model_versions")) {
-        VersionRecord r = version(v);
-        out.put(r.number(), r);
-      }
-      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
-    } while (token != null);
+    for (JsonNode v : search("model-versions/search", "model_versions", "name='" + model.replace("'", "\\'") + "'")) {
+      VersionRecord r = version(v);
+      out.put(r.number(), r);
+    }
     return List.copyOf(out.values());
   }
 
@@ -646,21 +644,9 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
     }
     List<VersionRecord> out = new ArrayList<>();
-    String token = null;
-    do {
-      Map<String, String> q = MlflowHttp.params("max_results", "1000");
-      if (filter.length() > 0) {
-        q.put("filter", filter.toString());
-      }
-      if (token != null) {
-        q.put("page_token", token);
-      }
-      JsonNode page = http.get("model-versions/search", q);
-      for (JsonNode v : page.path("model_versions")) {
-        out.add(version(v));
-      }
-      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
-    } while (token != null);
+    for (JsonNode v : search("model-versions/search", "model_versions", filter.toString())) {
+      out.add(version(v));
+    }
     return Optional.of(out);
   }
 
