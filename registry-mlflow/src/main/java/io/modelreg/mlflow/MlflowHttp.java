@@ -214,6 +214,18 @@ final class MlflowHttp {
         "GET artifact " + path, true).body();
   }
 
+  /** The listing of one artifact directory: {@code files} with {@code path} (relative), {@code is_dir}, {@code file_size}. */
+  JsonNode listArtifacts(String dir) {
+    HttpResponse<byte[]> response = send("GET", URI.create(settings.base() + ARTIFACTS.substring(0, ARTIFACTS.length() - 1)
+        + "?path=" + URLEncoder.encode(dir, StandardCharsets.UTF_8)), HttpRequest.BodyPublishers.noBody(),
+        HttpResponse.BodyHandlers.ofByteArray(), "GET artifact listing " + dir, true);
+    try {
+      return response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new RegistryException("MLflow answered the artifact listing of " + dir + " with something that is not JSON", e);
+    }
+  }
+
   void deleteArtifact(String path) {
     send("DELETE", artifactUri(path), HttpRequest.BodyPublishers.noBody(), HttpResponse.BodyHandlers.discarding(),
         "DELETE artifact " + path, true);

@@ -20,7 +20,8 @@ import org.mlflow.tracking.creds.MlflowHostCredsProvider;
  * {@code mlflow.request-timeout} and {@code mlflow.connect-timeout} (ISO-8601), {@code mlflow.max-attempts},
  * {@code mlflow.history-experiment} (where history runs live, default {@code modelreg-history}) and {@code
  * mlflow.version-cache-ttl} (how long a model's version list may be reused while its change token holds,
- * default one minute, {@code PT0S} turns the store's version cache off).
+ * default one minute, {@code PT0S} turns the store's version cache off) and {@code mlflow.gc-grace} (how old an
+ * unreferenced upload run must be before {@code gc()} clears it, default one day).
  */
 public final class MlflowRegistryProvider implements RegistryProvider {
   private final Map<String, String> env;
@@ -74,8 +75,9 @@ public final class MlflowRegistryProvider implements RegistryProvider {
     if (history.isBlank()) {
       throw new IllegalArgumentException("Store option mlflow.history-experiment must name an experiment, got '" + history + "'");
     }
-    Duration versionCache = duration(options, "mlflow.version-cache-ttl", MlflowRegistryStore.DEFAULT_VERSION_CACHE_TTL, true);
-    return new MlflowRegistryStore(new MlflowHttp(settings), history.trim(), versionCache, options.clock());
+    return new MlflowRegistryStore(new MlflowHttp(settings), new MlflowRegistryStore.Config(history.trim(),
+        duration(options, "mlflow.version-cache-ttl", MlflowRegistryStore.DEFAULT_VERSION_CACHE_TTL, true),
+        duration(options, "mlflow.gc-grace", MlflowRegistryStore.DEFAULT_GC_GRACE, false), options.clock()));
   }
 
   private static Duration duration(RegistryOptions options, String key, Duration fallback, boolean zeroAllowed) {

@@ -10,6 +10,7 @@ import io.modelreg.ArtifactEntry;
 import io.modelreg.ArtifactManifest;
 import io.modelreg.ConflictException;
 import io.modelreg.Digest;
+import io.modelreg.GcReport;
 import io.modelreg.IntegrityException;
 import io.modelreg.Lineage;
 import io.modelreg.MetricRecord;
@@ -38,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +67,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
   static final String DEFAULT_HISTORY_EXPERIMENT = "modelreg-history";
   static final Duration DEFAULT_VERSION_CACHE_TTL = Duration.ofMinutes(1);
+  static final Duration DEFAULT_GC_GRACE = Duration.ofDays(1);
   /** The model tag every version write of this store changes last: the writers' half of the change token. */
   static final String VERSIONS_TAG = PREFIX + "versions";
   /** The history-run tag holding the highest version number a deleted model of that name ever had. */
@@ -78,6 +81,21 @@ public final class MlflowRegistryStore implements RegistryStore {
   /** The change token of a model as one {@code registered-models/get} saw it, on this thread. */
   private record Observation(String model, String token, long atNanos) {}
 
+  /**
+   * How the store behaves beyond where it connects.
+   *
+   * @param historyExperiment the experiment holding history runs
+   * @param versionCacheTtl how long a version list may be reused while its change token holds (zero: never)
+   * @param gcGrace how old an unreferenced upload run must be before {@link #collectGarbage} clears it; longer
+   *     than any upload takes, so a registration in flight is never touched
+   * @param clock for cache ages, run start times and the grace period
+   */
+  record Config(String historyExperiment, Duration versionCacheTtl, Duration gcGrace, Clock clock) {
+    static Config defaults() {
+      return new Config(DEFAULT_HISTORY_EXPERIMENT, DEFAULT_VERSION_CACHE_TTL, DEFAULT_GC_GRACE, Clock.systemUTC());
+    }
+  }
+
   private final MlflowHttp http;
   private final String historyExperimentName;
   private final String description;
@@ -86,22 +104,22 @@ public final class MlflowRegistryStore implements RegistryStore {
   private volatile @Nullable String historyExperiment;
   private final @Nullable Cache<String, VersionList> versionLists;
   private final ThreadLocal<@Nullable Observation> observed = new ThreadLocal<>();
+  private final Clock clock;
+  private final Duration gcGrace;
 
   MlflowRegistryStore(MlflowHttp http) {
-    this(http, DEFAULT_HISTORY_EXPERIMENT, DEFAULT_VERSION_CACHE_TTL, Clock.systemUTC());
+    this(http, Config.defaults());
   }
 
-  /**
-   * A store keeping history runs in the experiment named {@code historyExperimentName}, and version lists
-   * for at most {@code versionCacheTtl} by {@code clock} (zero: no version cache).
-   */
-  MlflowRegistryStore(MlflowHttp http, String historyExperimentName, Duration versionCacheTtl, Clock clock) {
+  MlflowRegistryStore(MlflowHttp http, Config config) {
     this.http = http;
-    this.historyExperimentName = historyExperimentName;
+    this.historyExperimentName = config.historyExperiment();
     this.description = http.base().toString();
-    this.versionLists = versionCacheTtl.isZero() ? null : Caffeine.newBuilder()
+    this.clock = config.clock();
+    this.gcGrace = config.gcGrace();
+    this.versionLists = config.versionCacheTtl().isZero() ? null : Caffeine.newBuilder()
         .maximumSize(10_000)
-        .expireAfterWrite(versionCacheTtl)
+        .expireAfterWrite(config.versionCacheTtl())
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .executor(Runnable::run)
         .build();
@@ -748,16 +766,20 @@ public final class MlflowRegistryStore implements RegistryStore {
     return location.substring(prefix.length()).replaceFirst("^/+", "");
   }
 
+  /** The run of {@code mlflow-artifacts:/<experiment>/<run>/artifacts}; null for any other location. */
   private static @Nullable String runIdOf(String location) {
+    if (!location.startsWith("mlflow-artifacts:")) {
+      return null;
+    }
     String[] parts = location.replaceFirst("^mlflow-artifacts:/*", "").split("/");
-    return parts.length >= 2 ? parts[1] : null;
+    return parts.length >= 2 && !parts[1].isEmpty() ? parts[1] : null;
   }
 
   @Override
   public ArtifactUpload beginUpload(String model) {
     Names.checkModelName(model);
     JsonNode run = http.post("runs/create", Map.of("experiment_id", "0", "run_name", "modelreg-" + model,
-        "start_time", System.currentTimeMillis(), "tags", List.of(Map.of("key", PREFIX + "model", "value", model)))).path("run");
+        "start_time", clock.millis(), "tags", List.of(Map.of("key", PREFIX + "model", "value", model)))).path("run");
     Upload upload = new Upload(run.path("info").path("run_id").asText(), run.path("info").path("artifact_uri").asText());
     lastUpload.set(upload);
     String base = proxyPath(upload.location());
@@ -815,6 +837,76 @@ public final class MlflowRegistryStore implements RegistryStore {
   @Override
   public InputStream openArtifact(VersionRecord version, ArtifactEntry entry) {
     return http.getArtifact(proxyPath(version.artifactLocation()) + "/" + entry.path());
+  }
+
+  /**
+   * Clears the upload runs no version refers to any more — runs of deleted versions and of registrations
+   * that never completed — once they are older than the grace period: their artifact files are deleted
+   * through the proxy and the run is marked deleted (MLflow's own {@code mlflow gc} can then purge it). The
+   * objects counted are runs: {@code deleted} runs cleared, {@code kept} upload runs still referenced or
+   * within the grace period. Three kinds of request, each one per page or per file: every version (for the
+   * runs they use), every upload run, and the files of the runs cleared.
+   */
+  @Override
+  public GcReport collectGarbage() {
+    Set<String> live = new HashSet<>();
+    for (JsonNode v : search("model-versions/search", "model_versions", "")) {
+      live.add(v.path("run_id").asText(""));
+      String runId = runIdOf(v.path("source").asText(""));
+      if (runId != null) {
+        live.add(runId);
+      }
+    }
+    long cutoff = clock.millis() - gcGrace.toMillis();
+    int deleted = 0;
+    int kept = 0;
+    long bytes = 0;
+    for (JsonNode run : uploadRuns()) {
+      JsonNode info = run.path("info");
+      String id = info.path("run_id").asText();
+      if (live.contains(id) || info.path("start_time").asLong(Long.MAX_VALUE) > cutoff) {
+        kept++;
+        continue;
+      }
+      bytes += deleteArtifacts(proxyPath(info.path("artifact_uri").asText()));
+      http.post("runs/delete", Map.of("run_id", id));
+      deleted++;
+    }
+    return new GcReport(deleted, bytes, kept);
+  }
+
+  /** Every live run this store made for uploads (tag {@code modelreg.model}), one request per page. */
+  private List<JsonNode> uploadRuns() {
+    List<JsonNode> out = new ArrayList<>();
+    String token = null;
+    do {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("experiment_ids", List.of("0"));
+      body.put("filter", "tags.`" + PREFIX + "model` LIKE '%'");
+      body.put("max_results", 1000);
+      if (token != null) {
+        body.put("page_token", token);
+      }
+      JsonNode page = http.post("runs/search", body);
+      page.path("runs").forEach(out::add);
+      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
+    } while (token != null);
+    return out;
+  }
+
+  /** Deletes every file under an artifact directory; returns their total size. */
+  private long deleteArtifacts(String dir) {
+    long bytes = 0;
+    for (JsonNode f : http.listArtifacts(dir).path("files")) {
+      String path = dir + "/" + f.path("path").asText();
+      if (f.path("is_dir").asBoolean()) {
+        bytes += deleteArtifacts(path);
+      } else {
+        http.deleteArtifact(path);
+        bytes += f.path("file_size").asLong();
+      }
+    }
+    return bytes;
   }
 
   // ================================================================== events

@@ -329,6 +329,8 @@ public final class FakeMlflowServer implements AutoCloseable {
         return logBatch(body);
       case "POST runs/search":
         return searchRuns(body);
+      case "POST runs/delete":
+        return deleteRun(body);
       case "GET experiments/get-by-name":
         return experimentByName(q.getOrDefault("experiment_name", ""));
       case "POST experiments/create":
@@ -690,6 +692,10 @@ public final class FakeMlflowServer implements AutoCloseable {
     info.put("experiment_id", experiment);
     info.put("artifact_uri", "mlflow-artifacts:/" + experiment + "/" + id + "/artifacts");
     info.put("status", "RUNNING");
+    info.put("lifecycle_stage", "active");
+    if (body.has("start_time")) {
+      info.put("start_time", body.path("start_time").asLong());
+    }
     ObjectNode data = run.putObject("data");
     data.set("tags", body.path("tags").isArray() ? body.path("tags").deepCopy() : JSON.createArrayNode());
     data.set("metrics", JSON.createArrayNode());
@@ -734,34 +740,53 @@ public final class FakeMlflowServer implements AutoCloseable {
   }
 
   /** Supports the filter form {@code tags.KEY = 'VALUE'} (and tags.`KEY`), which is what the registry uses. */
+  /** Active runs of the given experiments whose tags match the filter (tag clauses only), in pages. */
   private Answer searchRuns(JsonNode body) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("tags\\.`?([^`= ]+)`?\\s*=\\s*'([^']*)'")
-        .matcher(body.path("filter").asText(""));
-    String key = m.find() ? m.group(1) : null;
-    String value = key != null ? m.group(2) : null;
+    FakeSearchFilter filter;
+    try {
+      filter = new FakeSearchFilter(body.path("filter").asText(""), Set.of());
+    } catch (IllegalArgumentException e) {
+      return error(400, "INVALID_PARAMETER_VALUE", e.getMessage());
+    }
     List<String> experimentIds = new ArrayList<>();
     body.path("experiment_ids").forEach(e -> experimentIds.add(e.asText()));
-    ArrayNode out = JSON.createArrayNode();
+    List<ObjectNode> matches = new ArrayList<>();
     for (ObjectNode run : runs.values()) {
-      if (!experimentIds.isEmpty() && !experimentIds.contains(run.path("info").path("experiment_id").asText())) {
+      JsonNode info = run.path("info");
+      if ((!experimentIds.isEmpty() && !experimentIds.contains(info.path("experiment_id").asText()))
+          || !info.path("lifecycle_stage").asText().equals("active")) {
         continue;
       }
-      boolean match = key == null;
-      for (JsonNode t : run.path("data").path("tags")) {
-        if (t.path("key").asText().equals(key) && t.path("value").asText().equals(value)) {
-          match = true;
-        }
-      }
-      if (match) {
-        out.add(run);
+      ObjectNode tagged = JSON.createObjectNode();
+      ObjectNode tags = tagged.putObject("_tags");
+      run.path("data").path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
+      if (filter.matches(tagged)) {
+        matches.add(run);
       }
     }
+    int max = body.path("max_results").asInt(1000);
+    int offset = body.hasNonNull("page_token") ? Integer.parseInt(body.path("page_token").asText()) : 0;
     ObjectNode o = JSON.createObjectNode();
-    if (!out.isEmpty()) {
-      o.set("runs", out);
+    ArrayNode page = JSON.createArrayNode();
+    matches.subList(Math.min(offset, matches.size()), Math.min(offset + max, matches.size())).forEach(page::add);
+    if (!page.isEmpty()) {
+      o.set("runs", page);
+    }
+    if (offset + max < matches.size()) {
+      o.put("next_page_token", Integer.toString(offset + max));
     }
     return json(o);
   }
+
+  private Answer deleteRun(JsonNode body) {
+    ObjectNode run = runs.get(body.path("run_id").asText());
+    if (run == null) {
+      return error(404, "RESOURCE_DOES_NOT_EXIST", "Run with id=" + body.path("run_id").asText() + " not found");
+    }
+    ((ObjectNode) run.get("info")).put("lifecycle_stage", "deleted");
+    return json(JSON.createObjectNode());
+  }
+
 
   private Answer experimentByName(String name) {
     for (Map.Entry<String, String> e : experiments.entrySet()) {

@@ -68,6 +68,7 @@ final class MlflowProtocol {
       Map.entry("POST runs/set-tag", new Endpoint(Service.SetTag::newBuilder, Service.SetTag.Response::newBuilder)),
       Map.entry("POST runs/log-batch", new Endpoint(Service.LogBatch::newBuilder, Service.LogBatch.Response::newBuilder)),
       Map.entry("POST runs/search", new Endpoint(Service.SearchRuns::newBuilder, Service.SearchRuns.Response::newBuilder)),
+      Map.entry("POST runs/delete", new Endpoint(Service.DeleteRun::newBuilder, Service.DeleteRun.Response::newBuilder)),
       Map.entry("GET experiments/get-by-name",
           new Endpoint(Service.GetExperimentByName::newBuilder, Service.GetExperimentByName.Response::newBuilder)),
       Map.entry("POST experiments/create",
