@@ -21,7 +21,8 @@ import org.mlflow.tracking.creds.MlflowHostCredsProvider;
  * {@code mlflow.history-experiment} (where history runs live, default {@code modelreg-history}) and {@code
  * mlflow.version-cache-ttl} (how long a model's version list may be reused while its change token holds,
  * default one minute, {@code PT0S} turns the store's version cache off) and {@code mlflow.gc-grace} (how old an
- * unreferenced upload run must be before {@code gc()} clears it, default one day).
+ * unreferenced upload run must be before {@code gc()} clears it, default one day) and {@code
+ * mlflow.registration-wait} (how long a new version may stay {@code PENDING_REGISTRATION}, default five minutes).
  */
 public final class MlflowRegistryProvider implements RegistryProvider {
   private final Map<String, String> env;
@@ -77,7 +78,8 @@ public final class MlflowRegistryProvider implements RegistryProvider {
     }
     return new MlflowRegistryStore(new MlflowHttp(settings), new MlflowRegistryStore.Config(history.trim(),
         duration(options, "mlflow.version-cache-ttl", MlflowRegistryStore.DEFAULT_VERSION_CACHE_TTL, true),
-        duration(options, "mlflow.gc-grace", MlflowRegistryStore.DEFAULT_GC_GRACE, false), options.clock()));
+        duration(options, "mlflow.gc-grace", MlflowRegistryStore.DEFAULT_GC_GRACE, false),
+        duration(options, "mlflow.registration-wait", MlflowRegistryStore.DEFAULT_REGISTRATION_WAIT, false), options.clock()));
   }
 
   private static Duration duration(RegistryOptions options, String key, Duration fallback, boolean zeroAllowed) {

@@ -20,6 +20,7 @@ import io.modelreg.NotFoundException;
 import io.modelreg.RegistryEvent;
 import io.modelreg.RegistryException;
 import io.modelreg.Stage;
+import io.modelreg.TransientRegistryException;
 import io.modelreg.VersionNotFoundException;
 import io.modelreg.VersionStatus;
 import io.modelreg.spi.ArtifactUpload;
@@ -68,6 +69,8 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final String DEFAULT_HISTORY_EXPERIMENT = "modelreg-history";
   static final Duration DEFAULT_VERSION_CACHE_TTL = Duration.ofMinutes(1);
   static final Duration DEFAULT_GC_GRACE = Duration.ofDays(1);
+  /** As long as MLflow's Python client waits ({@code await_registration_for}). */
+  static final Duration DEFAULT_REGISTRATION_WAIT = Duration.ofMinutes(5);
   /** The model tag every version write of this store changes last: the writers' half of the change token. */
   static final String VERSIONS_TAG = PREFIX + "versions";
   /** The history-run tag holding the highest version number a deleted model of that name ever had. */
@@ -88,11 +91,13 @@ public final class MlflowRegistryStore implements RegistryStore {
    * @param versionCacheTtl how long a version list may be reused while its change token holds (zero: never)
    * @param gcGrace how old an unreferenced upload run must be before {@link #collectGarbage} clears it; longer
    *     than any upload takes, so a registration in flight is never touched
+   * @param registrationWait how long to wait for MLflow to move a new version out of {@code PENDING_REGISTRATION}
    * @param clock for cache ages, run start times and the grace period
    */
-  record Config(String historyExperiment, Duration versionCacheTtl, Duration gcGrace, Clock clock) {
+  record Config(String historyExperiment, Duration versionCacheTtl, Duration gcGrace, Duration registrationWait, Clock clock) {
     static Config defaults() {
-      return new Config(DEFAULT_HISTORY_EXPERIMENT, DEFAULT_VERSION_CACHE_TTL, DEFAULT_GC_GRACE, Clock.systemUTC());
+      return new Config(DEFAULT_HISTORY_EXPERIMENT, DEFAULT_VERSION_CACHE_TTL, DEFAULT_GC_GRACE, DEFAULT_REGISTRATION_WAIT,
+          Clock.systemUTC());
     }
   }
 
@@ -106,6 +111,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final ThreadLocal<@Nullable Observation> observed = new ThreadLocal<>();
   private final Clock clock;
   private final Duration gcGrace;
+  private final Duration registrationWait;
 
   MlflowRegistryStore(MlflowHttp http) {
     this(http, Config.defaults());
@@ -117,6 +123,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     this.description = http.base().toString();
     this.clock = config.clock();
     this.gcGrace = config.gcGrace();
+    this.registrationWait = config.registrationWait();
     this.versionLists = config.versionCacheTtl().isZero() ? null : Caffeine.newBuilder()
         .maximumSize(10_000)
         .expireAfterWrite(config.versionCacheTtl())
@@ -561,7 +568,50 @@ public final class MlflowRegistryStore implements RegistryStore {
       body.put("run_id", upload.runId);
     }
     JsonNode v = http.post("model-versions/create", body).path("model_version");
-    return Integer.parseInt(v.path("version").asText());
+    int number = Integer.parseInt(v.path("version").asText());
+    awaitRegistration(model, number, v);
+    return number;
+  }
+
+  /**
+   * MLflow may answer a new version with {@code PENDING_REGISTRATION} (a server copying artifacts) and move it
+   * to {@code READY} or {@code FAILED_REGISTRATION} later; like MLflow's clients, wait for the outcome (back-off
+   * from 50 ms to 2 s, at most {@link Config#registrationWait}). A failed or endless registration is taken
+   * back (the version deleted) so a retry starts clean.
+   */
+  private void awaitRegistration(String model, int number, JsonNode created) {
+    JsonNode v = created;
+    long deadline = System.nanoTime() + registrationWait.toNanos();
+    long pause = 50;
+    while ("PENDING_REGISTRATION".equals(v.path("status").asText())) {
+      if (System.nanoTime() > deadline) {
+        takeBack(model, number);
+        throw new TransientRegistryException("MLflow kept version " + number + " of '" + model + "' in PENDING_REGISTRATION for "
+            + registrationWait + " (mlflow.registration-wait); it was deleted, try again", null);
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        takeBack(model, number);
+        throw new TransientRegistryException("Interrupted while MLflow registered version " + number + " of '" + model + "'", e);
+      }
+      pause = Math.min(pause * 2, 2_000);
+      v = http.get("model-versions/get", MlflowHttp.params("name", model, "version", Integer.toString(number))).path("model_version");
+    }
+    if ("FAILED_REGISTRATION".equals(v.path("status").asText())) {
+      takeBack(model, number);
+      throw new RegistryException("MLflow failed to register version " + number + " of '" + model + "': "
+          + v.path("status_message").asText("no reason given") + "; the version was deleted");
+    }
+  }
+
+  private void takeBack(String model, int number) {
+    try {
+      http.delete("model-versions/delete", Map.of("name", model, "version", Integer.toString(number)));
+    } catch (RuntimeException ignored) {
+      // it stays visible as a version without a record (PENDING to modelreg); gc clears its run later
+    }
   }
 
   @Override

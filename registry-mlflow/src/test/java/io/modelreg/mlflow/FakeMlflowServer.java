@@ -67,6 +67,12 @@ public final class FakeMlflowServer implements AutoCloseable {
   private final AtomicLong clock = new AtomicLong(1_760_000_000_000L);
   /** Fault injection: how many next requests answer 503, extra latency, whether to close connections. */
   final AtomicInteger failNext = new AtomicInteger();
+  /**
+   * How many {@code model-versions/get} polls a new version stays {@code PENDING_REGISTRATION} (as with a
+   * slow artifact copy on a real server), and whether it then ends {@code FAILED_REGISTRATION}.
+   */
+  volatile int pendingPolls;
+  volatile boolean failRegistrations;
   /** When set, requests without exactly this Authorization header get MLflow's 401. */
   volatile @Nullable String requiredAuthorization;
   private volatile boolean checkProtocol = true;
@@ -541,7 +547,12 @@ public final class FakeMlflowServer implements AutoCloseable {
     if (!body.path("description").asText("").isEmpty()) {
       v.put("description", body.path("description").asText());
     }
-    v.put("status", "READY");
+    if (pendingPolls > 0) {
+      v.put("status", "PENDING_REGISTRATION");
+      v.put("_polls", pendingPolls);
+    } else {
+      v.put("status", "READY");
+    }
     v.set("_tags", JSON.createObjectNode());
     putTags(v, body.path("tags"));
     vs.put(number, v);
@@ -551,6 +562,7 @@ public final class FakeMlflowServer implements AutoCloseable {
   private ObjectNode versionView(ObjectNode v, boolean withAliases) {
     ObjectNode o = v.deepCopy();
     o.remove("_tags");
+    o.remove("_polls");
     ArrayNode tags = tagList(v.get("_tags"));
     if (!tags.isEmpty()) {
       o.set("tags", tags);
@@ -587,6 +599,15 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   private Answer getVersion(String name, String number) {
     ObjectNode v = version(name, number);
+    if (v != null && v.has("_polls") && v.path("_polls").asInt() <= 1) {
+      v.remove("_polls");
+      v.put("status", failRegistrations ? "FAILED_REGISTRATION" : "READY");
+      if (failRegistrations) {
+        v.put("status_message", "Copying the artifacts failed: access denied");
+      }
+    } else if (v != null && v.has("_polls")) {
+      v.put("_polls", v.path("_polls").asInt() - 1);
+    }
     return v == null ? missingVersion(name, number) : json(JSON.createObjectNode().set("model_version", versionView(v, true)));
   }
 

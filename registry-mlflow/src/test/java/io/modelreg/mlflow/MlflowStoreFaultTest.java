@@ -37,6 +37,34 @@ class MlflowStoreFaultTest extends StandInServerTest {
   }
 
   @Test
+  void aRegistrationMlflowKeepsPendingIsAwaitedAndAFailedOneIsTakenBack() {
+    try (ModelRegistry registry = open(server.uri(), Duration.ofSeconds(5), 3)) {
+      server.pendingPolls = 3;
+      assertThat(registry.register("m", weights("slow copy")).status()).isEqualTo(io.modelreg.VersionStatus.READY);
+      assertThat(registry.resolve("models:/m/latest").number()).isEqualTo(1);
+
+      server.failRegistrations = true;
+      assertThatThrownBy(() -> registry.register("m", weights("failed copy"))).isInstanceOf(RegistryException.class)
+          .hasMessageContaining("access denied").hasMessageContaining("deleted");
+      assertThat(registry.listVersions("m")).extracting(v -> v.number()).containsExactly(1);
+      server.pendingPolls = 0;
+      server.failRegistrations = false;
+      assertThat(registry.register("m", weights("again")).number()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aRegistrationPendingLongerThanTheWaitFailsAsTransientAndIsTakenBack() {
+    try (ModelRegistry registry = ModelRegistries.open(server.uri().toString(), RegistryOptions.builder()
+        .storeOption("mlflow.registration-wait", "PT0.3S").build())) {
+      server.pendingPolls = 1_000;
+      assertThatThrownBy(() -> registry.register("m", weights("stuck"))).isInstanceOf(TransientRegistryException.class)
+          .hasMessageContaining("PENDING_REGISTRATION").hasMessageContaining("mlflow.registration-wait");
+      assertThat(registry.listVersions("m")).isEmpty();
+    }
+  }
+
+  @Test
   void aServerThatIsDownFailsAsTransientAfterTheConfiguredAttempts() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
