@@ -53,6 +53,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -636,8 +637,11 @@ public final class MlflowRegistryStore implements RegistryStore {
       throw e;
     }
     Upload upload = lastUpload.get();
-    if (upload != null && (!version.metrics().isEmpty() || !version.params().isEmpty())) {
-      logToRun(upload.runId, version.metrics(), version.params(), version.createdAt());
+    if (upload != null) {
+      upload.registered().set(true);
+      if (!version.metrics().isEmpty() || !version.params().isEmpty()) {
+        logToRun(upload.runId(), version.metrics(), version.params(), version.createdAt());
+      }
     }
     return version.withRevision(1);
   }
@@ -805,7 +809,17 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   // ================================================================== artifacts
 
-  private record Upload(String runId, String location) {}
+  /** An upload run; {@code registered} once a version was made from it. */
+  private record Upload(String runId, String location, AtomicBoolean registered) {}
+
+  /** Ends a run as MLflow's UI shows it (FINISHED, FAILED); a mirror, so a failure here is not the caller's. */
+  private void endRun(String runId, String status) {
+    try {
+      http.post("runs/update", Map.of("run_id", runId, "status", status, "end_time", clock.millis()));
+    } catch (RegistryException | IllegalArgumentException e) {
+      // the run stays RUNNING in the UI; nothing modelreg reads depends on it
+    }
+  }
 
   /** {@code mlflow-artifacts:/0/<run>/artifacts} to the proxy path {@code 0/<run>/artifacts}. */
   static String proxyPath(String location) {
@@ -830,7 +844,8 @@ public final class MlflowRegistryStore implements RegistryStore {
     Names.checkModelName(model);
     JsonNode run = http.post("runs/create", Map.of("experiment_id", "0", "run_name", "modelreg-" + model,
         "start_time", clock.millis(), "tags", List.of(Map.of("key", PREFIX + "model", "value", model)))).path("run");
-    Upload upload = new Upload(run.path("info").path("run_id").asText(), run.path("info").path("artifact_uri").asText());
+    Upload upload = new Upload(run.path("info").path("run_id").asText(), run.path("info").path("artifact_uri").asText(),
+        new AtomicBoolean());
     lastUpload.set(upload);
     String base = proxyPath(upload.location());
     return new ArtifactUpload() {
@@ -875,11 +890,13 @@ public final class MlflowRegistryStore implements RegistryStore {
         };
       }
 
+      /** Ends the run: FINISHED when a version was made from it, else FAILED (gc clears it after the grace period). */
       @Override
       public void close() {
         if (lastUpload.get() == upload) {
           lastUpload.remove();
         }
+        endRun(upload.runId(), upload.registered().get() ? "FINISHED" : "FAILED");
       }
     };
   }
@@ -994,8 +1011,10 @@ public final class MlflowRegistryStore implements RegistryStore {
     if (found.size() > 0) {
       id = found.get(0).path("info").path("run_id").asText();
     } else if (create) {
-      id = http.post("runs/create", Map.of("experiment_id", experiment, "run_name", "history-" + model,
-          "tags", List.of(Map.of("key", PREFIX + "history_of", "value", model)))).path("run").path("info").path("run_id").asText();
+      id = http.post("runs/create", Map.of("experiment_id", experiment, "run_name", "history-" + model, "start_time",
+          clock.millis(), "tags", List.of(Map.of("key", PREFIX + "history_of", "value", model)))).path("run").path("info")
+          .path("run_id").asText();
+      endRun(id, "FINISHED"); // a log, not a job: tags can still be added to a finished run
     } else {
       return null;
     }

@@ -337,6 +337,8 @@ public final class FakeMlflowServer implements AutoCloseable {
         return searchRuns(body);
       case "POST runs/delete":
         return deleteRun(body);
+      case "POST runs/update":
+        return updateRun(body);
       case "GET experiments/get-by-name":
         return experimentByName(q.getOrDefault("experiment_name", ""));
       case "POST experiments/create":
@@ -714,6 +716,9 @@ public final class FakeMlflowServer implements AutoCloseable {
     info.put("artifact_uri", "mlflow-artifacts:/" + experiment + "/" + id + "/artifacts");
     info.put("status", "RUNNING");
     info.put("lifecycle_stage", "active");
+    if (body.hasNonNull("run_name")) {
+      info.put("run_name", body.path("run_name").asText());
+    }
     if (body.has("start_time")) {
       info.put("start_time", body.path("start_time").asLong());
     }
@@ -797,6 +802,21 @@ public final class FakeMlflowServer implements AutoCloseable {
       o.put("next_page_token", Integer.toString(offset + max));
     }
     return json(o);
+  }
+
+  private Answer updateRun(JsonNode body) {
+    ObjectNode run = runs.get(body.path("run_id").asText());
+    if (run == null) {
+      return error(404, "RESOURCE_DOES_NOT_EXIST", "Run with id=" + body.path("run_id").asText() + " not found");
+    }
+    ObjectNode info = (ObjectNode) run.get("info");
+    if (body.hasNonNull("status")) {
+      info.put("status", body.path("status").asText());
+    }
+    if (body.hasNonNull("end_time")) {
+      info.put("end_time", body.path("end_time").asLong());
+    }
+    return json(JSON.createObjectNode().set("run_info", info.deepCopy()));
   }
 
   private Answer deleteRun(JsonNode body) {

@@ -83,6 +83,27 @@ class MlflowGcTest extends StandInServerTest {
   }
 
   @Test
+  void uploadRunsEndFinishedOrFailedAndTheHistoryRunIsFinished() {
+    MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(server.uri());
+    try (ModelRegistry registry = open()) {
+      registry.register("a", files("m", "1"));
+      server.pendingPolls = 1;
+      server.failRegistrations = true;
+      assertThatThrownBy(() -> registry.register("a", files("m", "2"))).isInstanceOf(io.modelreg.RegistryException.class);
+    }
+    java.util.Map<String, String> statusByRunName = new java.util.TreeMap<>();
+    java.util.List<String> experiments = java.util.List.of("0", raw.get("experiments/get-by-name",
+        MlflowHttp.params("experiment_name", "modelreg-history")).path("experiment").path("experiment_id").asText());
+    for (com.fasterxml.jackson.databind.JsonNode run : raw.post("runs/search",
+        java.util.Map.of("experiment_ids", experiments)).path("runs")) {
+      statusByRunName.merge(run.path("info").path("run_name").asText("?"), run.path("info").path("status").asText(),
+          (x, y) -> x + "," + y);
+    }
+    assertThat(statusByRunName).containsEntry("history-a", "FINISHED");
+    assertThat(statusByRunName.get("modelreg-a")).contains("FINISHED").contains("FAILED");
+  }
+
+  @Test
   void theGracePeriodMustBePositive() {
     assertThatThrownBy(() -> ModelRegistries.open(server.uri().toString(),
         RegistryOptions.builder().storeOption("mlflow.gc-grace", "PT0S").build()))

@@ -69,6 +69,7 @@ final class MlflowProtocol {
       Map.entry("POST runs/log-batch", new Endpoint(Service.LogBatch::newBuilder, Service.LogBatch.Response::newBuilder)),
       Map.entry("POST runs/search", new Endpoint(Service.SearchRuns::newBuilder, Service.SearchRuns.Response::newBuilder)),
       Map.entry("POST runs/delete", new Endpoint(Service.DeleteRun::newBuilder, Service.DeleteRun.Response::newBuilder)),
+      Map.entry("POST runs/update", new Endpoint(Service.UpdateRun::newBuilder, Service.UpdateRun.Response::newBuilder)),
       Map.entry("GET experiments/get-by-name",
           new Endpoint(Service.GetExperimentByName::newBuilder, Service.GetExperimentByName.Response::newBuilder)),
       Map.entry("POST experiments/create",
