@@ -1046,6 +1046,24 @@ final class PolicyRegistry implements ModelRegistry {
     }
   }
 
+  /**
+   * Between compare-and-set retries: at once the first time, then a random pause growing to 50 ms, so
+   * clients racing on a remote store (another process holding the next revision for a few round trips)
+   * stop re-reading in lockstep.
+   */
+  private static void backOff(int attempt) {
+    if (attempt < 2) {
+      Thread.onSpinWait();
+      return;
+    }
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Math.min(50, 1L << Math.min(attempt, 6)) + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientRegistryException("Interrupted while waiting to retry a write", e);
+    }
+  }
+
   private ModelRecord updateModel(String name, BiFunction<ModelRecord, List<RegistryEvent>, ModelRecord> change) {
     requireOpen();
     return write(name, () -> updateModelLocked(name, change));
@@ -1074,7 +1092,7 @@ final class PolicyRegistry implements ModelRegistry {
           throw new ConflictException("Model '" + name + "' kept changing under this update (" + attempt
               + " attempts): " + e.getMessage());
         }
-        Thread.onSpinWait();
+        backOff(attempt);
       }
     }
   }
@@ -1103,7 +1121,7 @@ final class PolicyRegistry implements ModelRegistry {
             throw new ConflictException("Version " + version + " of '" + name + "' kept changing under this update ("
                 + attempt + " attempts): " + e.getMessage());
           }
-          Thread.onSpinWait();
+          backOff(attempt);
         }
       }
     });

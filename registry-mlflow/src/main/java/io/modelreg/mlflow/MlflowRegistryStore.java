@@ -70,6 +70,8 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final String DEFAULT_HISTORY_EXPERIMENT = "modelreg-history";
   static final Duration DEFAULT_VERSION_CACHE_TTL = Duration.ofMinutes(1);
   static final Duration DEFAULT_GC_GRACE = Duration.ofDays(1);
+  /** How long a claimed slot may stay unfinished before other writers treat its holder as gone. */
+  static final Duration CLAIM_LEASE = Duration.ofMinutes(2);
   /** As long as MLflow's Python client waits ({@code await_registration_for}). */
   static final Duration DEFAULT_REGISTRATION_WAIT = Duration.ofMinutes(5);
   /** The model tag every version write of this store changes last: the writers' half of the change token. */
@@ -113,6 +115,8 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final Clock clock;
   private final Duration gcGrace;
   private final Duration registrationWait;
+  /** Names this store instance in the write-once slots it claims (see {@link #claim}). */
+  private final String writerId = UUID.randomUUID().toString();
 
   MlflowRegistryStore(MlflowHttp http) {
     this(http, Config.defaults());
@@ -427,6 +431,9 @@ public final class MlflowRegistryStore implements RegistryStore {
       throw new ConflictException("Model '" + model.name() + "' is at revision " + before.revision() + ", not " + expectedRevision);
     }
     String name = model.name();
+    // the compare-and-set: only the client that claims the next revision writes it
+    long revision = claimRevision(Objects.requireNonNull(historyRun(name, true)),
+        "rev." + current.path("creation_timestamp").asLong() + ".", expectedRevision, "Model '" + name + "'");
     if (!Objects.equals(before.description(), model.description())) {
       http.patch("registered-models/update", Map.of("name", name, "description", Objects.requireNonNullElse(model.description(), "")));
     }
@@ -454,12 +461,12 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
     }
     // the state tags carry the revision: written last, they commit the update
-    Map<String, String> state = stateTags(model, expectedRevision + 1);
+    Map<String, String> state = stateTags(model, revision);
     state.forEach((k, v) -> http.post("registered-models/set-tag", Map.of("name", name, "key", k, "value", v)));
     for (String stale : staleChunks(tags(current), PREFIX + "state", state)) {
       http.delete("registered-models/delete-tag", Map.of("name", name, "key", stale));
     }
-    return model.withRevision(expectedRevision + 1);
+    return model.withRevision(revision);
   }
 
   static String mlflowStage(Stage s) {
@@ -775,6 +782,9 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     String name = version.model();
     String number = Integer.toString(version.number());
+    long revision = claimRevision(Objects.requireNonNull(historyRun(name, true)),
+        "vrev." + number + "." + stored.path("creation_timestamp").asLong() + ".", expectedRevision,
+        "Version " + number + " of '" + name + "'");
     if (!Objects.equals(current.description(), version.description())) {
       http.patch("model-versions/update", Map.of("name", name, "version", number,
           "description", Objects.requireNonNullElse(version.description(), "")));
@@ -788,13 +798,13 @@ public final class MlflowRegistryStore implements RegistryStore {
         }
       }
     }
-    Map<String, String> record = recordTags(version, expectedRevision + 1);
+    Map<String, String> record = recordTags(version, revision);
     record.forEach((k, v) -> http.post("model-versions/set-tag", Map.of("name", name, "version", number, "key", k, "value", v)));
     versionsChanged(name);
     for (String stale : staleChunks(currentTags, PREFIX + "record", record)) {
       http.delete("model-versions/delete-tag", Map.of("name", name, "version", number, "key", stale));
     }
-    return version.withRevision(expectedRevision + 1);
+    return version.withRevision(revision);
   }
 
   @Override
@@ -1022,43 +1032,166 @@ public final class MlflowRegistryStore implements RegistryStore {
     return id;
   }
 
-  private Map<String, String> runTags(String run) {
-    Map<String, String> out = new TreeMap<>();
-    for (JsonNode t : http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("data").path("tags")) {
-      out.put(t.path("key").asText(), t.path("value").asText());
-    }
-    return out;
+  /** A run's tags and params, from one {@code runs/get}. */
+  private record RunData(Map<String, String> tags, Map<String, String> params) {}
+
+  private RunData runData(String run) {
+    JsonNode data = http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("data");
+    Map<String, String> tags = new TreeMap<>();
+    data.path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
+    Map<String, String> params = new TreeMap<>();
+    data.path("params").forEach(t -> params.put(t.path("key").asText(), t.path("value").asText()));
+    return new RunData(tags, params);
   }
 
+  private Map<String, String> runTags(String run) {
+    return runData(run).tags();
+  }
+
+  // ------------------------------------------------------------------ write-once slots
+
+  /**
+   * A claim's value: when (for telling a crashed claimer from a slow one) and which store instance. Within
+   * one instance the registry's per-model lock already lets one writer at a time through, so a slot this
+   * instance claimed before is still its own: a write cut off after its claim can be repeated.
+   */
+  private String claimToken() {
+    return clock.millis() + "-" + writerId;
+  }
+
+  private boolean ours(@Nullable String holder) {
+    return holder != null && holder.endsWith("-" + writerId);
+  }
+
+  /**
+   * Takes the write-once slot {@code key} (a param of {@code run}). MLflow refuses to change a param's value
+   * once logged, which makes params the one compare-and-set it offers: of several clients claiming the same
+   * slot, exactly one succeeds. True when the slot is ours, also from an earlier claim of this instance.
+   */
+  private boolean claim(String run, String key) {
+    try {
+      http.post("runs/log-batch", Map.of("run_id", run, "params", List.of(Map.of("key", key, "value", claimToken()))));
+      return true;
+    } catch (IllegalArgumentException refused) {
+      String holder = runData(run).params().get(key);
+      if (holder == null) {
+        throw refused;
+      }
+      return ours(holder);
+    }
+  }
+
+  /** Whether a slot's holder claimed it longer ago than {@link #CLAIM_LEASE}: it crashed, or never will finish. */
+  private boolean stale(@Nullable String holder) {
+    if (holder == null) {
+      return false;
+    }
+    int dash = holder.indexOf('-');
+    try {
+      return dash > 0 && clock.millis() - Long.parseLong(holder.substring(0, dash)) > CLAIM_LEASE.toMillis();
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  /**
+   * Claims the revision after {@code expected} of a record, in the slots {@code prefix + revision}. A slot
+   * held by a live writer is a conflict (the caller re-reads and retries); one whose holder went silent
+   * longer than the lease is skipped, so a crashed writer cannot freeze the record. Returns the revision
+   * claimed: {@code expected + 1}, or more after such skips.
+   */
+  private long claimRevision(String run, String prefix, long expected, String what) {
+    for (long revision = expected + 1; ; revision++) {
+      if (claim(run, prefix + revision)) {
+        return revision;
+      }
+      if (!stale(runData(run).params().get(prefix + revision))) {
+        throw new ConflictException(what + " is being changed by another client (revision " + revision + " is taken)");
+      }
+    }
+  }
+
+  /**
+   * The model's events in sequence order. A sequence claimed (param {@code seq.N}) whose event tag is not
+   * written yet ends the list while its writer may still finish, so a reader never skips past an event that
+   * is about to appear; a claim older than the lease whose event never came is passed over.
+   */
   private List<RegistryEvent> events(String model) {
     String run = historyRun(model, false);
     if (run == null) {
       return List.of();
     }
-    TreeMap<Long, RegistryEvent> out = new TreeMap<>();
-    for (Map.Entry<String, String> t : runTags(run).entrySet()) {
-      String key = t.getKey();
-      if (key.startsWith("event.")) {
-        long seq;
-        try {
-          seq = Long.parseLong(key.substring("event.".length()));
-        } catch (NumberFormatException e) {
-          throw new IntegrityException("History tag " + key + " of model '" + model + "' has no sequence number");
-        }
+    RunData data = runData(run);
+    List<RegistryEvent> out = new ArrayList<>();
+    long last = lastSequence(data);
+    for (long seq = 1; seq <= last; seq++) {
+      String key = eventKey(seq);
+      String json = data.tags().get(key);
+      if (json != null) {
         String source = "History tag " + key + " of model '" + model + "'";
-        out.put(seq, RecordTrees.event(model, tree(t.getValue(), source), source).withSequence(seq));
+        out.add(RecordTrees.event(model, tree(json, source), source).withSequence(seq));
+      } else if (data.params().containsKey(sequenceKey(seq)) && !stale(data.params().get(sequenceKey(seq)))) {
+        break;
       }
     }
-    return List.copyOf(out.values());
+    return out;
+  }
+
+  private static String eventKey(long seq) {
+    return String.format("event.%06d", seq);
+  }
+
+  private static String sequenceKey(long seq) {
+    return String.format("seq.%06d", seq);
+  }
+
+  /** The lowest sequence this instance claimed but has not written (an append cut off midway), else 0. */
+  private long ownUnfilledClaim(RunData data) {
+    for (Map.Entry<String, String> p : data.params().entrySet()) {
+      long seq = sequenceIn(p.getKey(), "seq.");
+      if (seq > 0 && ours(p.getValue()) && !data.tags().containsKey(eventKey(seq))) {
+        return seq;
+      }
+    }
+    return 0;
+  }
+
+  /** The highest sequence written or claimed. */
+  private static long lastSequence(RunData data) {
+    long last = 0;
+    for (String key : data.tags().keySet()) {
+      last = Math.max(last, sequenceIn(key, "event."));
+    }
+    for (String key : data.params().keySet()) {
+      last = Math.max(last, sequenceIn(key, "seq."));
+    }
+    return last;
+  }
+
+  private static long sequenceIn(String key, String prefix) {
+    if (!key.startsWith(prefix) || !key.substring(prefix.length()).matches("\\d{1,18}")) {
+      return 0;
+    }
+    return Long.parseLong(key.substring(prefix.length()));
   }
 
   @Override
+  /**
+   * Claims the next free sequence (param {@code seq.N}, write-once, so concurrent writers in other processes
+   * get distinct sequences), then writes the event as tag {@code event.N}.
+   */
   public RegistryEvent appendEvent(RegistryEvent event) {
     String run = Objects.requireNonNull(historyRun(event.model(), true));
-    long seq = lastEventSequence(event.model()) + 1;
+    RunData data = runData(run);
+    long seq = ownUnfilledClaim(data);
+    if (seq == 0) {
+      seq = lastSequence(data) + 1;
+      while (!claim(run, sequenceKey(seq))) {
+        seq++;
+      }
+    }
     RegistryEvent stored = event.withSequence(seq);
-    http.post("runs/set-tag", Map.of("run_id", run, "key", String.format("event.%06d", seq),
-        "value", json(RecordTrees.event(stored))));
+    http.post("runs/set-tag", Map.of("run_id", run, "key", eventKey(seq), "value", json(RecordTrees.event(stored))));
     return stored;
   }
 

@@ -757,7 +757,27 @@ public final class FakeMlflowServer implements AutoCloseable {
     if (run == null) {
       return error(404, "RESOURCE_DOES_NOT_EXIST", "Run not found");
     }
-    for (String field : List.of("metrics", "params", "tags")) {
+    // like MLflow: a param, once logged, keeps its value; logging the same value again is fine
+    ArrayNode params = (ArrayNode) run.path("data").path("params");
+    for (JsonNode p : body.path("params")) {
+      for (JsonNode old : params) {
+        if (old.path("key").asText().equals(p.path("key").asText()) && !old.path("value").asText().equals(p.path("value").asText())) {
+          return error(400, "INVALID_PARAMETER_VALUE", "Changing param values is not allowed. Param with key='"
+              + p.path("key").asText() + "' was already logged with value='" + old.path("value").asText() + "' for run ID='"
+              + body.path("run_id").asText() + "'. Attempted logging new value '" + p.path("value").asText() + "'.");
+        }
+      }
+    }
+    for (JsonNode p : body.path("params")) {
+      boolean known = false;
+      for (JsonNode old : params) {
+        known |= old.path("key").asText().equals(p.path("key").asText());
+      }
+      if (!known) {
+        params.add(p.deepCopy());
+      }
+    }
+    for (String field : List.of("metrics", "tags")) {
       if (body.path(field).isArray()) {
         ((ArrayNode) run.path("data").path(field)).addAll((ArrayNode) body.path(field).deepCopy());
       }
@@ -765,7 +785,6 @@ public final class FakeMlflowServer implements AutoCloseable {
     return json(JSON.createObjectNode());
   }
 
-  /** Supports the filter form {@code tags.KEY = 'VALUE'} (and tags.`KEY`), which is what the registry uses. */
   /** Active runs of the given experiments whose tags match the filter (tag clauses only), in pages. */
   private Answer searchRuns(JsonNode body) {
     FakeSearchFilter filter;
