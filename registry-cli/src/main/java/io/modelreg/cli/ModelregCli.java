@@ -47,6 +47,7 @@ import picocli.CommandLine.ScopeType;
       RegistryCommands.History.class,
       RegistryCommands.Verify.class,
       RegistryCommands.Gc.class,
+      RegistryCommands.Adopt.class,
       TransferCommands.Export.class,
       TransferCommands.Import.class,
       TransferCommands.Copy.class,
@@ -132,12 +133,17 @@ public final class ModelregCli {
   }
 
   ModelRegistry open() {
+    return ModelRegistries.open(registryUri(), options());
+  }
+
+  /** Registry options from these options: the actor. */
+  RegistryOptions options() {
     RegistryOptions.Builder options = RegistryOptions.builder();
     String who = actor != null ? actor : configProperties().getProperty("actor");
     if (who != null && !who.isBlank()) {
       options.actor(who.trim());
     }
-    return ModelRegistries.open(registryUri(), options.build());
+    return options.build();
   }
 
   /** Process exit codes. */

@@ -14,6 +14,7 @@ import io.modelreg.RegistryEvent;
 import io.modelreg.SearchRequest;
 import io.modelreg.Stage;
 import io.modelreg.VerificationReport;
+import io.modelreg.mlflow.MlflowRegistries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -479,6 +480,26 @@ final class RegistryCommands {
         print(Map.of("deleted", g.deleted(), "bytes_freed", g.bytesFreed(), "kept", g.kept()),
             "Deleted " + g.deleted() + " unreferenced objects (" + Progress.size(g.bytesFreed()) + "), kept " + g.kept());
       }
+    }
+  }
+
+  @Command(name = "adopt", description = "Take over a version another MLflow client registered: hash its files once, so it"
+      + " resolves, serves and verifies like any other (MLflow registries only).")
+  static final class Adopt extends Base {
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "1", paramLabel = "VERSION") int version;
+
+    @Override
+    void run() {
+      String uri = root().registryUri();
+      String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')).toLowerCase(java.util.Locale.ROOT) : "";
+      if (!List.of("mlflow", "mlflow+https", "http", "https").contains(scheme)) {
+        throw new IllegalArgumentException("adopt takes over versions registered by other MLflow clients; " + uri
+            + " is not an MLflow registry (mlflow://, mlflow+https://, http(s)://)");
+      }
+      ModelVersion v = MlflowRegistries.adopt(uri, name, version, root().options());
+      print(Views.version(v), "Adopted " + v.uri() + ": " + v.manifest().files().size() + " files, "
+          + Progress.size(v.manifest().totalSize()) + ", digest " + v.digest());
     }
   }
 }

@@ -165,6 +165,22 @@ class ModelregCliTest {
   }
 
   @Test
+  void adoptTakesOverAVersionPythonRegisteredAndRefusesOtherRegistries() throws IOException {
+    try (FakeMlflowServer mlflow = new FakeMlflowServer()) {
+      mlflow.registerLikePython("churn", Map.of("model.onnx", "onnx bytes".getBytes(StandardCharsets.UTF_8)));
+      env.put("MODELREG_URI", "mlflow://" + mlflow.uri().getAuthority());
+      Run adopted = run("adopt", "churn", "1", "--json");
+      assertThat(adopted.code()).as(adopted.err()).isZero();
+      assertThat(adopted.json().path("status").asText()).isEqualTo("READY");
+      assertThat(run("verify").code()).isZero();
+    }
+    env.put("MODELREG_URI", dir.resolve("registry").toUri().toString());
+    Run refused = run("adopt", "churn", "1");
+    assertThat(refused.code()).isNotZero();
+    assertThat(refused.err()).contains("not an MLflow registry");
+  }
+
+  @Test
   void anArchiveWithDamagedBytesOrEscapingPathsIsRefused() throws IOException {
     run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
     Path archive = dir.resolve("m.zip");

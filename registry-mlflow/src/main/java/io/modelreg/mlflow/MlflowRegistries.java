@@ -2,10 +2,11 @@ package io.modelreg.mlflow;
 
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
+import io.modelreg.ModelVersion;
+import io.modelreg.Names;
 import io.modelreg.RegistryOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Map;
 import java.util.Objects;
 import org.mlflow.tracking.creds.MlflowHostCredsProvider;
 
@@ -36,9 +37,36 @@ public final class MlflowRegistries {
    * @throws IllegalArgumentException if the URI names no server or an option is malformed
    */
   public static ModelRegistry open(String trackingUri, MlflowHostCredsProvider credentials, RegistryOptions options) {
-    Objects.requireNonNull(trackingUri, "trackingUri");
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(options, "options");
+    return ModelRegistries.create(MlflowRegistryProvider.openStore(base(trackingUri), credentials, options), options);
+  }
+
+  /**
+   * Adopts a version another MLflow client registered (say Python's {@code mlflow.register_model}), which
+   * modelreg lists as PENDING because it has no digests: its files are read once through the artifact proxy
+   * and hashed, and a modelreg record is committed, after which the version resolves, serves and verifies
+   * like any other. Credentials come from the environment, as for {@link ModelRegistries#open(String)}.
+   *
+   * @return the adopted version, READY
+   * @throws io.modelreg.VersionNotFoundException if there is no such version
+   * @throws IllegalArgumentException if it already has a modelreg record, is not READY in MLflow, or its files
+   *     are not served by the artifact proxy ({@code mlflow-artifacts:/…} or {@code runs:/…} sources)
+   */
+  public static ModelVersion adopt(String trackingUri, String name, int version, RegistryOptions options) {
+    Names.checkModelName(name);
+    if (version < 1) {
+      throw new IllegalArgumentException("Version numbers start at 1, got " + version);
+    }
+    MlflowRegistryStore store = (MlflowRegistryStore) new MlflowRegistryProvider().open(base(trackingUri), options);
+    try (ModelRegistry registry = ModelRegistries.create(store, options)) {
+      store.adopt(name, version, options.actor());
+      return registry.getVersion(name, version);
+    }
+  }
+
+  private static URI base(String trackingUri) {
+    Objects.requireNonNull(trackingUri, "trackingUri");
     URI uri;
     try {
       uri = new URI(trackingUri.trim());
@@ -49,7 +77,6 @@ public final class MlflowRegistries {
       throw new IllegalArgumentException("'" + trackingUri + "' is not a tracking URI; expected mlflow://host:port,"
           + " mlflow+https://host or http(s)://host[:port][/path]");
     }
-    URI base = MlflowRegistryProvider.base(uri, Map.of());
-    return ModelRegistries.create(MlflowRegistryProvider.openStore(base, credentials, options), options);
+    return MlflowRegistryProvider.base(uri, System.getenv());
   }
 }

@@ -817,6 +817,114 @@ public final class MlflowRegistryStore implements RegistryStore {
     versionsChanged(model);
   }
 
+  // ================================================================== adoption
+
+  /**
+   * Adopts a version another MLflow client registered (Python's {@code mlflow.register_model}), which has no
+   * modelreg record and so no digests: its files are listed through the artifact proxy and each streamed
+   * once to hash it, params and latest metrics come from its run, and a record (status READY) is committed
+   * like any other — from then on the version resolves, serves and verifies like one registered here. The
+   * version's MLflow fields stay as they were; Python sees the same version. An event VERSION_REGISTERED
+   * with {@code adopted_from} records it.
+   *
+   * @throws VersionNotFoundException if there is no such version
+   * @throws IllegalArgumentException if it already has a modelreg record, is not READY in MLflow, or its
+   *     source is not served by the artifact proxy
+   */
+  VersionRecord adopt(String model, int number, String actor) {
+    JsonNode v;
+    try {
+      v = http.get("model-versions/get", MlflowHttp.params("name", model, "version", Integer.toString(number))).path("model_version");
+    } catch (NotFoundException e) {
+      throw new VersionNotFoundException("Version " + number + " of model '" + model + "' not found");
+    }
+    Map<String, String> tags = tags(v);
+    if (tags.containsKey(PREFIX + "record")) {
+      throw new IllegalArgumentException("Version " + number + " of '" + model + "' already has a modelreg record; nothing to adopt");
+    }
+    if (!"READY".equals(v.path("status").asText("READY"))) {
+      throw new IllegalArgumentException("Version " + number + " of '" + model + "' is " + v.path("status").asText()
+          + " in MLflow; only a READY version can be adopted");
+    }
+    String source = v.path("source").asText("");
+    String runId = v.path("run_id").asText("");
+    String location = artifactDirectory(source);
+    List<ArtifactEntry> files = new ArrayList<>();
+    hashTree(proxyPath(location), "", files);
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException("Version " + number + " of '" + model + "' has no files under " + source);
+    }
+    Map<String, String> params = new TreeMap<>();
+    Map<String, Double> metrics = new TreeMap<>();
+    if (!runId.isEmpty()) {
+      JsonNode data = http.get("runs/get", MlflowHttp.params("run_id", runId)).path("run").path("data");
+      data.path("params").forEach(p -> params.put(p.path("key").asText(), p.path("value").asText()));
+      data.path("metrics").forEach(m -> metrics.put(m.path("key").asText(), m.path("value").asDouble()));
+    }
+    Lineage.Builder lineage = Lineage.builder().sourceUri(source);
+    if (!runId.isEmpty()) {
+      lineage.runId(runId);
+    }
+    Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
+    String by = v.path("user_id").asText("");
+    String n = Integer.toString(number);
+    long revision = claimRevision(Objects.requireNonNull(historyRun(model, true)),
+        "vrev." + n + "." + v.path("creation_timestamp").asLong() + ".", 0, "Version " + n + " of '" + model + "'");
+    VersionRecord record = new VersionRecord(model, number, null, VersionStatus.READY,
+        v.hasNonNull("description") ? v.path("description").asText() : null, userTags(tags), params, metrics, List.of(),
+        lineage.build(), null, ArtifactManifest.of(files), location, created, by.isEmpty() ? "mlflow" : by, clock.instant(),
+        revision);
+    recordTags(record, revision).forEach((k, val) -> http.post("model-versions/set-tag",
+        Map.of("name", model, "version", n, "key", k, "value", val)));
+    versionsChanged(model);
+    appendEvent(new RegistryEvent(model, 0, clock.instant(), actor, RegistryEvent.Type.VERSION_REGISTERED, number,
+        Map.of("digest", record.manifest().digest().toString(), "files", Integer.toString(files.size()), "adopted_from", source)));
+    return record;
+  }
+
+  /** The {@code mlflow-artifacts:} directory of a version's source: as given, or a {@code runs:/} path resolved. */
+  private String artifactDirectory(String source) {
+    String dir = source;
+    if (source.startsWith("runs:/")) {
+      String rest = source.substring("runs:/".length());
+      int slash = rest.indexOf('/');
+      String run = slash < 0 ? rest : rest.substring(0, slash);
+      String path = slash < 0 ? "" : rest.substring(slash + 1);
+      String root = http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("info").path("artifact_uri").asText("");
+      dir = path.isEmpty() ? root : root.replaceAll("/+$", "") + "/" + path;
+    }
+    dir = dir.replaceAll("/+$", "");
+    if (!dir.startsWith("mlflow-artifacts:")) {
+      throw new IllegalArgumentException("The version's source '" + source + "' is not served by MLflow's artifact proxy"
+          + " (mlflow-artifacts:/… or runs:/…); download it and register it with modelreg instead");
+    }
+    return dir;
+  }
+
+  /** Lists {@code dir} recursively and hashes every file, streaming it once. */
+  private void hashTree(String dir, String prefix, List<ArtifactEntry> out) {
+    for (JsonNode f : http.listArtifacts(dir).path("files")) {
+      String name = f.path("path").asText();
+      name = name.substring(name.lastIndexOf('/') + 1);
+      if (f.path("is_dir").asBoolean()) {
+        hashTree(dir + "/" + name, prefix + name + "/", out);
+        continue;
+      }
+      java.security.MessageDigest md = Digest.newSha256();
+      long size = 0;
+      byte[] buf = new byte[64 * 1024];
+      try (InputStream in = http.getArtifact(dir + "/" + name)) {
+        for (int r; (r = in.read(buf)) > 0; ) {
+          md.update(buf, 0, r);
+          size += r;
+        }
+      } catch (IOException e) {
+        throw new TransientRegistryException("Reading " + dir + "/" + name + " from MLflow failed: " + e.getMessage(), e);
+      }
+      out.add(new ArtifactEntry(prefix + name, size, Digest.fromBytes(md.digest())));
+    }
+  }
+
   // ================================================================== artifacts
 
   /** An upload run; {@code registered} once a version was made from it. */

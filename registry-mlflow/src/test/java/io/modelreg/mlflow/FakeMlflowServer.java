@@ -871,6 +871,28 @@ public final class FakeMlflowServer implements AutoCloseable {
   // ------------------------------------------------------------------ artifact proxy
 
   /** Flips the first byte of a stored artifact, {@code location} being an {@code mlflow-artifacts:/} URI. */
+  /**
+   * Leaves behind what Python's {@code mlflow.register_model("runs:/<run>/model", model)} does: a run holding
+   * {@code files} under {@code model/}, and a READY version whose source is that path. Returns the run id.
+   */
+  public synchronized String registerLikePython(String model, Map<String, byte[]> files) {
+    if (!models.containsKey(model)) {
+      createModel(JSON.createObjectNode().put("name", model));
+    }
+    String run = createRunAnswer(JSON.createObjectNode().put("experiment_id", "0"));
+    files.forEach((path, bytes) -> artifacts.put("0/" + run + "/artifacts/model/" + path, bytes.clone()));
+    createVersion(JSON.createObjectNode().put("name", model).put("source", "runs:/" + run + "/model").put("run_id", run));
+    return run;
+  }
+
+  private String createRunAnswer(JsonNode body) {
+    try {
+      return JSON.readTree(createRun(body).body()).path("run").path("info").path("run_id").asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   synchronized void corrupt(String location, String path) {
     byte[] bytes = artifacts.get(location.substring("mlflow-artifacts:/".length()) + "/" + path);
     if (bytes == null || bytes.length == 0) {
