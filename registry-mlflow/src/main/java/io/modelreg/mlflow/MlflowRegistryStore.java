@@ -61,6 +61,10 @@ import org.jspecify.annotations.Nullable;
  * and version names, descriptions, tags, aliases, stages mirrored to MLflow's stages, artifacts in the
  * version's run); what it lacks is kept in reserved {@code modelreg.*} tags, readable in the MLflow UI. See
  * the module README for the mapping table.
+ *
+ * <p>Records commit atomically through a pointer tag written last; compare-and-set across processes comes
+ * from write-once run params (see {@link #claim}); version lists are cached under a change token read with
+ * the model, so a resolve past the registry's cache costs one round trip (see {@link #listVersions}).
  */
 public final class MlflowRegistryStore implements RegistryStore {
   static final String PREFIX = Names.RESERVED_TAG_PREFIX;
@@ -167,7 +171,6 @@ public final class MlflowRegistryStore implements RegistryStore {
     return out;
   }
 
-  /** A JSON value split into tags of at most {@link #TAG_LIMIT} characters: KEY.chunks and KEY.0, KEY.1, … */
   /**
    * A JSON value as tags that commit atomically: the chunks ({@link #TAG_LIMIT} characters each) go under
    * {@code KEY.<generation>.<i>}, and the pointer tag {@code KEY = "<generation>/<count>"} comes last in the
