@@ -51,7 +51,6 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -63,7 +62,7 @@ import org.jspecify.annotations.Nullable;
  * the module README for the mapping table.
  *
  * <p>Records commit atomically through a pointer tag written last; compare-and-set across processes comes
- * from write-once run params (see {@link #claim}); version lists are cached under a change token read with
+ * from write-once run params (see {@link HistoryRuns}); version lists are cached under a change token read with
  * the model, so a resolve past the registry's cache costs one round trip (see {@link #listVersions}).
  */
 public final class MlflowRegistryStore implements RegistryStore {
@@ -74,8 +73,6 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final String DEFAULT_HISTORY_EXPERIMENT = "modelreg-history";
   static final Duration DEFAULT_VERSION_CACHE_TTL = Duration.ofMinutes(1);
   static final Duration DEFAULT_GC_GRACE = Duration.ofDays(1);
-  /** How long a claimed slot may stay unfinished before other writers treat its holder as gone. */
-  static final Duration CLAIM_LEASE = Duration.ofMinutes(2);
   /** As long as MLflow's Python client waits ({@code await_registration_for}). */
   static final Duration DEFAULT_REGISTRATION_WAIT = Duration.ofMinutes(5);
   /** The model tag every version write of this store changes last: the writers' half of the change token. */
@@ -109,18 +106,14 @@ public final class MlflowRegistryStore implements RegistryStore {
   }
 
   private final MlflowHttp http;
-  private final String historyExperimentName;
   private final String description;
   private final ThreadLocal<@Nullable Upload> lastUpload = new ThreadLocal<>();
-  private final ConcurrentHashMap<String, String> historyRuns = new ConcurrentHashMap<>();
-  private volatile @Nullable String historyExperiment;
+  private final HistoryRuns history;
   private final @Nullable Cache<String, VersionList> versionLists;
   private final ThreadLocal<@Nullable Observation> observed = new ThreadLocal<>();
   private final Clock clock;
   private final Duration gcGrace;
   private final Duration registrationWait;
-  /** Names this store instance in the write-once slots it claims (see {@link #claim}). */
-  private final String writerId = UUID.randomUUID().toString();
 
   MlflowRegistryStore(MlflowHttp http) {
     this(http, Config.defaults());
@@ -128,7 +121,7 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   MlflowRegistryStore(MlflowHttp http, Config config) {
     this.http = http;
-    this.historyExperimentName = config.historyExperiment();
+    this.history = new HistoryRuns(http, config.historyExperiment(), config.clock());
     this.description = http.base().toString();
     this.clock = config.clock();
     this.gcGrace = config.gcGrace();
@@ -228,7 +221,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     return tree(sb.toString(), "MLflow tags " + key + ".*");
   }
 
-  private static @Nullable Object tree(String json, String source) {
+  static @Nullable Object tree(String json, String source) {
     try {
       return JSON.readValue(json, Object.class);
     } catch (IOException e) {
@@ -236,7 +229,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
   }
 
-  private static String json(Object tree) {
+  static String json(Object tree) {
     try {
       return JSON.writeValueAsString(tree);
     } catch (JsonProcessingException e) {
@@ -410,11 +403,11 @@ public final class MlflowRegistryStore implements RegistryStore {
    * number, once per re-creation).
    */
   private void skipNumbersOfDeletedModel(String name) {
-    String run = historyRun(name, false);
+    String run = history.run(name, false);
     if (run == null) {
       return;
     }
-    int highest = numberedTo(runTags(run));
+    int highest = numberedTo(history.data(run).tags());
     int n = 0;
     while (n < highest) {
       n = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", "modelreg:number-placeholder"))
@@ -435,8 +428,8 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     String name = model.name();
     // the compare-and-set: only the client that claims the next revision writes it
-    long revision = claimRevision(Objects.requireNonNull(historyRun(name, true)),
-        "rev." + current.path("creation_timestamp").asLong() + ".", expectedRevision, "Model '" + name + "'");
+    long revision = history.claimRevision(name, "rev." + current.path("creation_timestamp").asLong() + ".", expectedRevision,
+        "Model '" + name + "'");
     if (!Objects.equals(before.description(), model.description())) {
       http.patch("registered-models/update", Map.of("name", name, "description", Objects.requireNonNullElse(model.description(), "")));
     }
@@ -519,8 +512,8 @@ public final class MlflowRegistryStore implements RegistryStore {
       int probe = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", "modelreg:number-probe"))
           .path("model_version").path("version").asText());
       if (probe > 1) {
-        String run = Objects.requireNonNull(historyRun(name, true));
-        if (numberedTo(runTags(run)) < probe - 1) {
+        String run = history.run(name);
+        if (numberedTo(history.data(run).tags()) < probe - 1) {
           http.post("runs/set-tag", Map.of("run_id", run, "key", NUMBERED_TO_TAG, "value", Integer.toString(probe - 1)));
         }
       }
@@ -785,8 +778,8 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     String name = version.model();
     String number = Integer.toString(version.number());
-    long revision = claimRevision(Objects.requireNonNull(historyRun(name, true)),
-        "vrev." + number + "." + stored.path("creation_timestamp").asLong() + ".", expectedRevision,
+    long revision = history.claimRevision(name, "vrev." + number + "." + stored.path("creation_timestamp").asLong() + ".",
+        expectedRevision,
         "Version " + number + " of '" + name + "'");
     if (!Objects.equals(current.description(), version.description())) {
       http.patch("model-versions/update", Map.of("name", name, "version", number,
@@ -871,8 +864,8 @@ public final class MlflowRegistryStore implements RegistryStore {
     Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
     String by = v.path("user_id").asText("");
     String n = Integer.toString(number);
-    long revision = claimRevision(Objects.requireNonNull(historyRun(model, true)),
-        "vrev." + n + "." + v.path("creation_timestamp").asLong() + ".", 0, "Version " + n + " of '" + model + "'");
+    long revision = history.claimRevision(model, "vrev." + n + "." + v.path("creation_timestamp").asLong() + ".", 0,
+        "Version " + n + " of '" + model + "'");
     VersionRecord record = new VersionRecord(model, number, null, VersionStatus.READY,
         v.hasNonNull("description") ? v.path("description").asText() : null, userTags(tags), params, metrics, List.of(),
         lineage.build(), null, ArtifactManifest.of(files), location, created, by.isEmpty() ? "mlflow" : by, clock.instant(),
@@ -933,14 +926,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   /** An upload run; {@code registered} once a version was made from it. */
   private record Upload(String runId, String location, AtomicBoolean registered) {}
 
-  /** Ends a run as MLflow's UI shows it (FINISHED, FAILED); a mirror, so a failure here is not the caller's. */
-  private void endRun(String runId, String status) {
-    try {
-      http.post("runs/update", Map.of("run_id", runId, "status", status, "end_time", clock.millis()));
-    } catch (RegistryException | IllegalArgumentException e) {
-      // the run stays RUNNING in the UI; nothing modelreg reads depends on it
-    }
-  }
+
 
   /** {@code mlflow-artifacts:/0/<run>/artifacts} to the proxy path {@code 0/<run>/artifacts}. */
   static String proxyPath(String location) {
@@ -1017,7 +1003,7 @@ public final class MlflowRegistryStore implements RegistryStore {
         if (lastUpload.get() == upload) {
           lastUpload.remove();
         }
-        endRun(upload.runId(), upload.registered().get() ? "FINISHED" : "FAILED");
+        history.endRun(upload.runId(), upload.registered().get() ? "FINISHED" : "FAILED");
       }
     };
   }
@@ -1099,216 +1085,15 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   // ================================================================== events
 
-  private String historyExperiment() {
-    String id = historyExperiment;
-    if (id != null) {
-      return id;
-    }
-    try {
-      id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", historyExperimentName))
-          .path("experiment").path("experiment_id").asText();
-    } catch (NotFoundException e) {
-      try {
-        id = http.post("experiments/create", Map.of("name", historyExperimentName)).path("experiment_id").asText();
-      } catch (io.modelreg.AlreadyExistsException raced) {
-        id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", historyExperimentName))
-            .path("experiment").path("experiment_id").asText();
-      }
-    }
-    historyExperiment = id;
-    return id;
-  }
-
-  /** The run holding a model's history as tags {@code event.000001 …}; it survives deletion of the model. */
-  private @Nullable String historyRun(String model, boolean create) {
-    String cached = historyRuns.get(model);
-    if (cached != null) {
-      return cached;
-    }
-    String experiment = historyExperiment();
-    JsonNode found = http.post("runs/search", Map.of("experiment_ids", List.of(experiment),
-        "filter", "tags.`" + PREFIX + "history_of` = '" + model + "'", "max_results", 1)).path("runs");
-    String id;
-    if (found.size() > 0) {
-      id = found.get(0).path("info").path("run_id").asText();
-    } else if (create) {
-      id = http.post("runs/create", Map.of("experiment_id", experiment, "run_name", "history-" + model, "start_time",
-          clock.millis(), "tags", List.of(Map.of("key", PREFIX + "history_of", "value", model)))).path("run").path("info")
-          .path("run_id").asText();
-      endRun(id, "FINISHED"); // a log, not a job: tags can still be added to a finished run
-    } else {
-      return null;
-    }
-    historyRuns.put(model, id);
-    return id;
-  }
-
-  /** A run's tags and params, from one {@code runs/get}. */
-  private record RunData(Map<String, String> tags, Map<String, String> params) {}
-
-  private RunData runData(String run) {
-    JsonNode data = http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("data");
-    Map<String, String> tags = new TreeMap<>();
-    data.path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
-    Map<String, String> params = new TreeMap<>();
-    data.path("params").forEach(t -> params.put(t.path("key").asText(), t.path("value").asText()));
-    return new RunData(tags, params);
-  }
-
-  private Map<String, String> runTags(String run) {
-    return runData(run).tags();
-  }
-
-  // ------------------------------------------------------------------ write-once slots
-
-  /**
-   * A claim's value: when (for telling a crashed claimer from a slow one) and which store instance. Within
-   * one instance the registry's per-model lock already lets one writer at a time through, so a slot this
-   * instance claimed before is still its own: a write cut off after its claim can be repeated.
-   */
-  private String claimToken() {
-    return clock.millis() + "-" + writerId;
-  }
-
-  private boolean ours(@Nullable String holder) {
-    return holder != null && holder.endsWith("-" + writerId);
-  }
-
-  /**
-   * Takes the write-once slot {@code key} (a param of {@code run}). MLflow refuses to change a param's value
-   * once logged, which makes params the one compare-and-set it offers: of several clients claiming the same
-   * slot, exactly one succeeds. True when the slot is ours, also from an earlier claim of this instance.
-   */
-  private boolean claim(String run, String key) {
-    try {
-      http.post("runs/log-batch", Map.of("run_id", run, "params", List.of(Map.of("key", key, "value", claimToken()))));
-      return true;
-    } catch (IllegalArgumentException refused) {
-      String holder = runData(run).params().get(key);
-      if (holder == null) {
-        throw refused;
-      }
-      return ours(holder);
-    }
-  }
-
-  /** Whether a slot's holder claimed it longer ago than {@link #CLAIM_LEASE}: it crashed, or never will finish. */
-  private boolean stale(@Nullable String holder) {
-    if (holder == null) {
-      return false;
-    }
-    int dash = holder.indexOf('-');
-    try {
-      return dash > 0 && clock.millis() - Long.parseLong(holder.substring(0, dash)) > CLAIM_LEASE.toMillis();
-    } catch (NumberFormatException e) {
-      return true;
-    }
-  }
-
-  /**
-   * Claims the revision after {@code expected} of a record, in the slots {@code prefix + revision}. A slot
-   * held by a live writer is a conflict (the caller re-reads and retries); one whose holder went silent
-   * longer than the lease is skipped, so a crashed writer cannot freeze the record. Returns the revision
-   * claimed: {@code expected + 1}, or more after such skips.
-   */
-  private long claimRevision(String run, String prefix, long expected, String what) {
-    for (long revision = expected + 1; ; revision++) {
-      if (claim(run, prefix + revision)) {
-        return revision;
-      }
-      if (!stale(runData(run).params().get(prefix + revision))) {
-        throw new ConflictException(what + " is being changed by another client (revision " + revision + " is taken)");
-      }
-    }
-  }
-
-  /**
-   * The model's events in sequence order. A sequence claimed (param {@code seq.N}) whose event tag is not
-   * written yet ends the list while its writer may still finish, so a reader never skips past an event that
-   * is about to appear; a claim older than the lease whose event never came is passed over.
-   */
-  private List<RegistryEvent> events(String model) {
-    String run = historyRun(model, false);
-    if (run == null) {
-      return List.of();
-    }
-    RunData data = runData(run);
-    List<RegistryEvent> out = new ArrayList<>();
-    long last = lastSequence(data);
-    for (long seq = 1; seq <= last; seq++) {
-      String key = eventKey(seq);
-      String json = data.tags().get(key);
-      if (json != null) {
-        String source = "History tag " + key + " of model '" + model + "'";
-        out.add(RecordTrees.event(model, tree(json, source), source).withSequence(seq));
-      } else if (data.params().containsKey(sequenceKey(seq)) && !stale(data.params().get(sequenceKey(seq)))) {
-        break;
-      }
-    }
-    return out;
-  }
-
-  private static String eventKey(long seq) {
-    return String.format("event.%06d", seq);
-  }
-
-  private static String sequenceKey(long seq) {
-    return String.format("seq.%06d", seq);
-  }
-
-  /** The lowest sequence this instance claimed but has not written (an append cut off midway), else 0. */
-  private long ownUnfilledClaim(RunData data) {
-    for (Map.Entry<String, String> p : data.params().entrySet()) {
-      long seq = sequenceIn(p.getKey(), "seq.");
-      if (seq > 0 && ours(p.getValue()) && !data.tags().containsKey(eventKey(seq))) {
-        return seq;
-      }
-    }
-    return 0;
-  }
-
-  /** The highest sequence written or claimed. */
-  private static long lastSequence(RunData data) {
-    long last = 0;
-    for (String key : data.tags().keySet()) {
-      last = Math.max(last, sequenceIn(key, "event."));
-    }
-    for (String key : data.params().keySet()) {
-      last = Math.max(last, sequenceIn(key, "seq."));
-    }
-    return last;
-  }
-
-  private static long sequenceIn(String key, String prefix) {
-    if (!key.startsWith(prefix) || !key.substring(prefix.length()).matches("\\d{1,18}")) {
-      return 0;
-    }
-    return Long.parseLong(key.substring(prefix.length()));
-  }
-
+  /** See {@link HistoryRuns#append}: a sequence claimed write-once, then the event as a tag. */
   @Override
-  /**
-   * Claims the next free sequence (param {@code seq.N}, write-once, so concurrent writers in other processes
-   * get distinct sequences), then writes the event as tag {@code event.N}.
-   */
   public RegistryEvent appendEvent(RegistryEvent event) {
-    String run = Objects.requireNonNull(historyRun(event.model(), true));
-    RunData data = runData(run);
-    long seq = ownUnfilledClaim(data);
-    if (seq == 0) {
-      seq = lastSequence(data) + 1;
-      while (!claim(run, sequenceKey(seq))) {
-        seq++;
-      }
-    }
-    RegistryEvent stored = event.withSequence(seq);
-    http.post("runs/set-tag", Map.of("run_id", run, "key", eventKey(seq), "value", json(RecordTrees.event(stored))));
-    return stored;
+    return history.append(event);
   }
 
   @Override
   public List<RegistryEvent> readEvents(String model, long afterSequence) {
-    List<RegistryEvent> all = events(model);
+    List<RegistryEvent> all = history.events(model);
     List<RegistryEvent> out = new ArrayList<>();
     for (RegistryEvent e : all) {
       if (e.sequence() > afterSequence) {
@@ -1320,6 +1105,6 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   @Override
   public void close() {
-    historyRuns.clear();
+    history.clear();
   }
 }
