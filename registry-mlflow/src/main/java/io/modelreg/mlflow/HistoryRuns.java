@@ -41,6 +41,8 @@ final class HistoryRuns {
   /** Names this store instance in the slots it claims. */
   private final String writerId = UUID.randomUUID().toString();
   private final ConcurrentHashMap<String, String> runs = new ConcurrentHashMap<>();
+  /** Per model, the sequence this instance expects to append next: tried first, so a lone writer never reads the log. */
+  private final ConcurrentHashMap<String, Long> nextSequence = new ConcurrentHashMap<>();
   private volatile @Nullable String experiment;
 
   HistoryRuns(MlflowHttp http, String experimentName, Clock clock) {
@@ -205,18 +207,28 @@ final class HistoryRuns {
    * event as tag {@code event.N}.
    */
   RegistryEvent append(RegistryEvent event) {
-    String run = run(event.model());
-    RunData data = data(run);
-    long seq = ownUnfilledClaim(data);
-    if (seq == 0) {
-      seq = lastSequence(data) + 1;
-      while (!claim(run, sequenceKey(seq))) {
-        seq++;
+    String model = event.model();
+    String run = run(model);
+    Long expected = nextSequence.get(model);
+    long seq;
+    if (expected != null && claim(run, sequenceKey(expected))) {
+      seq = expected; // nobody else appended since this instance did: no need to read the whole log
+    } else {
+      RunData data = data(run);
+      seq = ownUnfilledClaim(data);
+      if (seq == 0) {
+        seq = lastSequence(data) + 1;
+        while (!claim(run, sequenceKey(seq))) {
+          seq++;
+        }
       }
     }
+    // until the tag is written the slot stays ours, and a repeated append takes it again
+    nextSequence.put(model, seq);
     RegistryEvent stored = event.withSequence(seq);
     http.post("runs/set-tag", Map.of("run_id", run, "key", eventKey(seq),
         "value", MlflowRegistryStore.json(RecordTrees.event(stored))));
+    nextSequence.put(model, seq + 1);
     return stored;
   }
 
@@ -259,5 +271,6 @@ final class HistoryRuns {
 
   void clear() {
     runs.clear();
+    nextSequence.clear();
   }
 }

@@ -97,6 +97,22 @@ class MlflowRoundTripTest extends StandInServerTest {
   }
 
   @Test
+  void aLoneWriterAppendsAnEventWithoutReadingTheWholeLog() {
+    try (MlflowRegistryStore store = MlflowStoreCompatibilityTest.storeOn(server.uri())) {
+      io.modelreg.RegistryEvent event = new io.modelreg.RegistryEvent("m", 0, java.time.Instant.EPOCH, "t",
+          io.modelreg.RegistryEvent.Type.MODEL_UPDATED, null, Map.of());
+      long first = store.appendEvent(event).sequence();
+      // the slot it expects next, then the event: no runs/get of a log that grows with every change
+      assertThat(requestsFor(() -> assertThat(store.appendEvent(event).sequence()).isEqualTo(first + 1))).isEqualTo(2);
+      // another writer got in between: the log is read once to find the next free slot
+      try (MlflowRegistryStore other = MlflowStoreCompatibilityTest.storeOn(server.uri())) {
+        assertThat(other.appendEvent(event).sequence()).isEqualTo(first + 2);
+      }
+      assertThat(store.appendEvent(event).sequence()).isEqualTo(first + 3);
+    }
+  }
+
+  @Test
   void listingIsOneRequestPerPageNeverOnePerItem() {
     try (ModelRegistry registry = ModelRegistries.open(server.uri().toString(),
         RegistryOptions.builder().cacheTtl(Duration.ZERO).build())) {
