@@ -31,6 +31,11 @@ final class HistoryRuns {
   /** How long a claimed slot may stay unfinished before other writers treat its holder as gone. */
   static final Duration CLAIM_LEASE = Duration.ofMinutes(2);
   private static final String PREFIX = MlflowRegistryStore.PREFIX;
+  /** Changed (to a fresh value) with every event written: readers ask whether it moved before reading the log. */
+  static final String MARKER_TAG = PREFIX + "events";
+
+  /** A model's events as last read, and the marker they were read under ("" for a run without one). */
+  private record Snapshot(String marker, List<RegistryEvent> events) {}
 
   /** A run's tags and params, from one {@code runs/get}. */
   record RunData(Map<String, String> tags, Map<String, String> params) {}
@@ -41,6 +46,7 @@ final class HistoryRuns {
   /** Names this store instance in the slots it claims. */
   private final String writerId = UUID.randomUUID().toString();
   private final ConcurrentHashMap<String, String> runs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Snapshot> snapshots = new ConcurrentHashMap<>();
   /** Per model, the sequence this instance expects to append next: tried first, so a lone writer never reads the log. */
   private final ConcurrentHashMap<String, Long> nextSequence = new ConcurrentHashMap<>();
   private volatile @Nullable String experiment;
@@ -101,7 +107,11 @@ final class HistoryRuns {
   }
 
   RunData data(String run) {
-    JsonNode data = http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("data");
+    return data(http.get("runs/get", MlflowHttp.params("run_id", run)).path("run"));
+  }
+
+  private static RunData data(JsonNode run) {
+    JsonNode data = run.path("data");
     Map<String, String> tags = new TreeMap<>();
     data.path("tags").forEach(t -> tags.put(t.path("key").asText(), t.path("value").asText()));
     Map<String, String> params = new TreeMap<>();
@@ -185,7 +195,26 @@ final class HistoryRuns {
     if (run == null) {
       return List.of();
     }
-    RunData data = data(run);
+    Snapshot known = snapshots.get(model);
+    RunData data;
+    if (known != null && !known.marker().isEmpty()) {
+      // one small answer while nothing changed: the run comes back only if its marker moved
+      JsonNode found = http.post("runs/search", Map.of("experiment_ids", List.of(experiment()), "filter",
+          "tags.`" + PREFIX + "history_of` = '" + model + "' AND tags.`" + MARKER_TAG + "` != '" + known.marker() + "'",
+          "max_results", 1)).path("runs");
+      if (found.size() == 0) {
+        return known.events();
+      }
+      data = data(found.get(0));
+    } else {
+      data = data(run);
+    }
+    List<RegistryEvent> events = parse(model, data);
+    snapshots.put(model, new Snapshot(data.tags().getOrDefault(MARKER_TAG, ""), events));
+    return events;
+  }
+
+  private List<RegistryEvent> parse(String model, RunData data) {
     List<RegistryEvent> out = new ArrayList<>();
     long last = lastSequence(data);
     for (long seq = 1; seq <= last; seq++) {
@@ -226,8 +255,10 @@ final class HistoryRuns {
     // until the tag is written the slot stays ours, and a repeated append takes it again
     nextSequence.put(model, seq);
     RegistryEvent stored = event.withSequence(seq);
-    http.post("runs/set-tag", Map.of("run_id", run, "key", eventKey(seq),
-        "value", MlflowRegistryStore.json(RecordTrees.event(stored))));
+    // the event and a fresh marker in one request, so a reader that saw the old marker reads again
+    http.post("runs/log-batch", Map.of("run_id", run, "tags", List.of(
+        Map.of("key", eventKey(seq), "value", MlflowRegistryStore.json(RecordTrees.event(stored))),
+        Map.of("key", MARKER_TAG, "value", UUID.randomUUID().toString()))));
     nextSequence.put(model, seq + 1);
     return stored;
   }
@@ -272,5 +303,6 @@ final class HistoryRuns {
   void clear() {
     runs.clear();
     nextSequence.clear();
+    snapshots.clear();
   }
 }

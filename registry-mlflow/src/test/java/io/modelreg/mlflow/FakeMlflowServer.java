@@ -85,6 +85,8 @@ public final class FakeMlflowServer implements AutoCloseable {
   /** How many next requests get their connection dropped without an answer. */
   final AtomicInteger dropNext = new AtomicInteger();
   public final AtomicInteger requests = new AtomicInteger();
+  /** Bytes of response bodies sent, for tests that check what a read costs beyond its count. */
+  public final AtomicLong bytesSent = new AtomicLong();
 
   static {
     // The JDK server leaves Nagle on; with delayed ACKs that adds ~40 ms to every small response, which a
@@ -217,6 +219,7 @@ public final class FakeMlflowServer implements AutoCloseable {
       ex.getResponseHeaders().add("Connection", "close");
     }
     ex.getResponseHeaders().add("Content-Type", a.type());
+    bytesSent.addAndGet(a.body().length);
     ex.sendResponseHeaders(a.status(), a.body().length == 0 ? -1 : a.body().length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(a.body());
@@ -777,9 +780,17 @@ public final class FakeMlflowServer implements AutoCloseable {
         params.add(p.deepCopy());
       }
     }
+    // tags are set (a key keeps its last value); runs/get shows a metric's latest value only
     for (String field : List.of("metrics", "tags")) {
-      if (body.path(field).isArray()) {
-        ((ArrayNode) run.path("data").path(field)).addAll((ArrayNode) body.path(field).deepCopy());
+      ArrayNode stored = (ArrayNode) run.path("data").path(field);
+      for (JsonNode item : body.path(field)) {
+        for (int i = 0; i < stored.size(); i++) {
+          if (stored.get(i).path("key").asText().equals(item.path("key").asText())) {
+            stored.remove(i);
+            break;
+          }
+        }
+        stored.add(item.deepCopy());
       }
     }
     return json(JSON.createObjectNode());
