@@ -58,7 +58,7 @@ import picocli.CommandLine.ScopeType;
     })
 public final class ModelregCli {
   @Option(names = "--registry", scope = ScopeType.INHERIT, paramLabel = "URI",
-      description = "Registry URI (file:/path, mem:, …); default: MODELREG_URI, the config file, ~/.modelreg/registry")
+      description = "Registry URI (file:/path, mlflow://host:port, http(s)://…, mem:); default: MODELREG_URI, the config file, ~/.modelreg/registry")
   @Nullable String registryUri;
 
   @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
