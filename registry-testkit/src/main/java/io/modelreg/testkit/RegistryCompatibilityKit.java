@@ -117,8 +117,8 @@ public abstract class RegistryCompatibilityKit {
   }
 
   /**
-   * Whether version numbers keep counting after a model is deleted and created again; false for backends
-   * whose server restarts numbering with the model (MLflow), which skips that one test.
+   * Whether version numbers keep counting after a model is deleted and created again; false for a backend
+   * whose server restarts numbering with the model and that cannot work around it, which skips that one test.
    */
   protected boolean numbersSurviveModelDeletion() {
     return true;
