@@ -341,6 +341,10 @@ final class MlflowHttp {
     if (code.equals("INVALID_PARAMETER_VALUE") || status == 400) {
       return new IllegalArgumentException("MLflow refused " + what + ": " + message);
     }
+    if (code.equals("ENDPOINT_NOT_FOUND") || (status == 404 && code.isEmpty() && !artifact)) {
+      return new RegistryException("The server has no endpoint for " + what + " (" + status + "): is the URI an MLflow"
+          + " tracking server's base address, and is its model registry (or artifact proxy) enabled?");
+    }
     return new RegistryException("MLflow answered " + status + " " + code + " to " + what + ": "
         + (message.length() > 300 ? message.substring(0, 300) + "…" : message));
   }

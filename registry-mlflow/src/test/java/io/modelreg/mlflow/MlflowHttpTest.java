@@ -120,6 +120,12 @@ class MlflowHttpTest extends StandInServerTest {
   }
 
   @Test
+  void aServerWithoutTheEndpointIsNamedAsSuch() {
+    assertThatThrownBy(() -> http.get("no-such/endpoint", Map.of())).isInstanceOf(io.modelreg.RegistryException.class)
+        .isNotInstanceOf(NotFoundException.class).hasMessageContaining("MLflow tracking server's base address");
+  }
+
+  @Test
   void requestsAndAnswersAreCheckedAgainstMlflowsProtobufMessages() {
     assertThatThrownBy(() -> http.post("registered-models/create", Map.of("name", "m", "colour", "red")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("colour");
