@@ -878,10 +878,18 @@ public final class MlflowRegistryStore implements RegistryStore {
     return record;
   }
 
-  /** The {@code mlflow-artifacts:} directory of a version's source: as given, or a {@code runs:/} path resolved. */
+  /**
+   * The {@code mlflow-artifacts:} directory of a version's source: as given, a {@code runs:/} path resolved
+   * against the run's artifact root, or MLflow 3's {@code models:/<model id>} resolved to the logged model's
+   * artifact location.
+   */
   private String artifactDirectory(String source) {
     String dir = source;
-    if (source.startsWith("runs:/")) {
+    String loggedModel = source.startsWith("models:/") ? source.substring("models:/".length()) : "";
+    if (!loggedModel.isEmpty() && !loggedModel.contains("/")) {
+      dir = http.get("logged-models/" + java.net.URLEncoder.encode(loggedModel, java.nio.charset.StandardCharsets.UTF_8),
+          Map.of()).path("model").path("info").path("artifact_uri").asText("");
+    } else if (source.startsWith("runs:/")) {
       String rest = source.substring("runs:/".length());
       int slash = rest.indexOf('/');
       String run = slash < 0 ? rest : rest.substring(0, slash);
@@ -892,7 +900,8 @@ public final class MlflowRegistryStore implements RegistryStore {
     dir = dir.replaceAll("/+$", "");
     if (!dir.startsWith("mlflow-artifacts:")) {
       throw new IllegalArgumentException("The version's source '" + source + "' is not served by MLflow's artifact proxy"
-          + " (mlflow-artifacts:/… or runs:/…); download it and register it with modelreg instead");
+          + " (mlflow-artifacts:/…, runs:/… or a logged model's models:/<id>); download it and register it with modelreg"
+          + " instead");
     }
     return dir;
   }

@@ -62,6 +62,8 @@ public final class FakeMlflowServer implements AutoCloseable {
    */
   private final Map<String, Integer> highestVersion = new HashMap<>();
   private final Map<String, ObjectNode> runs = new HashMap<>();
+  /** MLflow 3 logged models by id: {@code model.info} as {@code logged-models/<id>} answers it. */
+  private final Map<String, ObjectNode> loggedModels = new HashMap<>();
   private final Map<String, String> experiments = new LinkedHashMap<>();
   private final Map<String, byte[]> artifacts = new TreeMap<>();
   private final AtomicLong clock = new AtomicLong(1_760_000_000_000L);
@@ -347,6 +349,9 @@ public final class FakeMlflowServer implements AutoCloseable {
       case "POST experiments/create":
         return createExperiment(body);
       default:
+        if (method.equals("GET") && endpoint.startsWith("logged-models/") && loggedModels.containsKey(endpoint.substring(14))) {
+          return json(JSON.createObjectNode().set("model", loggedModels.get(endpoint.substring(14)).deepCopy()));
+        }
         return deleteEndpoint ? new Answer(405, new byte[0], "text/html")
             : error(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + method + " " + endpoint);
     }
@@ -894,6 +899,28 @@ public final class FakeMlflowServer implements AutoCloseable {
     files.forEach((path, bytes) -> artifacts.put("0/" + run + "/artifacts/model/" + path, bytes.clone()));
     createVersion(JSON.createObjectNode().put("name", model).put("source", "runs:/" + run + "/model").put("run_id", run));
     return run;
+  }
+
+  /**
+   * What MLflow 3's {@code mlflow.<flavor>.log_model(..., registered_model_name=model)} leaves behind: a logged
+   * model whose files live under {@code models/<id>/artifacts}, and a version whose source is {@code
+   * models:/<id>}. Returns the logged model's id.
+   */
+  public synchronized String registerLikePython3(String model, Map<String, byte[]> files) {
+    if (!models.containsKey(model)) {
+      createModel(JSON.createObjectNode().put("name", model));
+    }
+    String run = createRunAnswer(JSON.createObjectNode().put("experiment_id", "0"));
+    String id = "m-" + UUID.randomUUID().toString().replace("-", "");
+    ObjectNode info = JSON.createObjectNode().put("model_id", id).put("experiment_id", "0").put("name", "model")
+        .put("artifact_uri", "mlflow-artifacts:/0/models/" + id + "/artifacts").put("status", "LOGGED_MODEL_READY")
+        .put("source_run_id", run);
+    ObjectNode logged = JSON.createObjectNode();
+    logged.set("info", info);
+    loggedModels.put(id, logged);
+    files.forEach((path, bytes) -> artifacts.put("0/models/" + id + "/artifacts/" + path, bytes.clone()));
+    createVersion(JSON.createObjectNode().put("name", model).put("source", "models:/" + id).put("run_id", run));
+    return id;
   }
 
   private String createRunAnswer(JsonNode body) {

@@ -92,6 +92,19 @@ class MlflowAdoptionTest extends StandInServerTest {
   }
 
   @Test
+  void aVersionMlflow3LoggedAsAModelIsAdoptedFromTheLoggedModelsLocation() throws Exception {
+    String id = server.registerLikePython3("ranker", Map.of("MLmodel", "flavors: {}\n".getBytes(StandardCharsets.UTF_8),
+        "model.onnx", "three".getBytes(StandardCharsets.UTF_8)));
+    ModelVersion adopted = MlflowRegistries.adopt(server.uri().toString(), "ranker", 1, RegistryOptions.defaults());
+    assertThat(adopted.manifest().files()).extracting(ArtifactEntry::path).containsExactlyInAnyOrder("MLmodel", "model.onnx");
+    assertThat(adopted.lineage().sourceUri()).isEqualTo("models:/" + id);
+    try (ModelRegistry registry = ModelRegistries.open(server.uri().toString());
+        InputStream in = registry.openArtifact(registry.getVersion("ranker", 1), "model.onnx")) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("three");
+    }
+  }
+
+  @Test
   void whatCannotBeAdoptedIsRefusedWithTheReason() throws Exception {
     registerFromPython("churn", "mlflow-artifacts:/0/<run>/artifacts/model");
     registerFromPython("churn", "s3://bucket/models/churn");
