@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
@@ -1057,7 +1058,7 @@ final class PolicyRegistry implements ModelRegistry {
       return;
     }
     try {
-      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Math.min(50, 1L << Math.min(attempt, 6)) + 1));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, Math.min(50, 1L << Math.min(attempt, 6)) + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransientRegistryException("Interrupted while waiting to retry a write", e);

@@ -15,6 +15,7 @@ import io.modelreg.SearchRequest;
 import io.modelreg.Stage;
 import io.modelreg.VerificationReport;
 import io.modelreg.mlflow.MlflowRegistries;
+import io.modelreg.mlflow.MlflowRegistryProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -493,7 +494,7 @@ final class RegistryCommands {
     void run() {
       String uri = root().registryUri();
       String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')).toLowerCase(java.util.Locale.ROOT) : "";
-      if (!List.of("mlflow", "mlflow+https", "http", "https").contains(scheme)) {
+      if (!new MlflowRegistryProvider().schemes().contains(scheme)) {
         throw new IllegalArgumentException("adopt takes over versions registered by other MLflow clients; " + uri
             + " is not an MLflow registry (mlflow://, mlflow+https://, http(s)://)");
       }
