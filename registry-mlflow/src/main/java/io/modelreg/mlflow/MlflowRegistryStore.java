@@ -28,6 +28,7 @@ import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RecordTrees;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.SearchClause;
+import io.modelreg.spi.StorageCheck;
 import io.modelreg.spi.StoreCapability;
 import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
@@ -111,6 +112,13 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final HistoryRuns history;
   private final @Nullable Cache<String, VersionList> versionLists;
   private final ThreadLocal<@Nullable Observation> observed = new ThreadLocal<>();
+  /**
+   * Version records parsed from their tags, by model, number, creation time and committed generation: the
+   * immutable facts of a version (manifest, digests, semver, lineage) are read from JSON once, however often
+   * the list is reloaded; description and user tags, MLflow's own, are applied fresh each time.
+   */
+  private final Cache<String, VersionRecord> parsedRecords = Caffeine.newBuilder().maximumSize(100_000)
+      .executor(Runnable::run).build();
   private final Clock clock;
   private final Duration gcGrace;
   private final Duration registrationWait;
@@ -531,11 +539,18 @@ public final class MlflowRegistryStore implements RegistryStore {
    * A version as MLflow holds it: our record tag holds the whole record, description and user tags are
    * MLflow's own. One without a record (registered by an MLflow client) is shown as PENDING with no files.
    */
-  private static VersionRecord version(JsonNode v) {
+  private VersionRecord version(JsonNode v) {
     Map<String, String> tags = tags(v);
     String model = v.path("name").asText();
     int number = Integer.parseInt(v.path("version").asText());
     @Nullable String description = v.hasNonNull("description") ? v.path("description").asText() : null;
+    String pointer = tags.get(PREFIX + "record");
+    // a committed record generation never changes: parsed once, kept while its version lives
+    String key = pointer == null ? null : model + "\n" + number + "\n" + v.path("creation_timestamp").asLong() + "\n" + pointer;
+    VersionRecord known = key == null ? null : parsedRecords.getIfPresent(key);
+    if (known != null) {
+      return known.withDescription(description).withTags(userTags(tags));
+    }
     Object record = unchunk(tags, PREFIX + "record");
     if (record == null) {
       Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
@@ -547,6 +562,9 @@ public final class MlflowRegistryStore implements RegistryStore {
     VersionRecord stored = RecordTrees.version(record, source);
     if (!stored.model().equals(model) || stored.number() != number) {
       throw new IntegrityException(source + " describe " + stored.model() + " version " + stored.number());
+    }
+    if (key != null) {
+      parsedRecords.put(key, stored);
     }
     return stored.withDescription(description).withTags(userTags(tags));
   }
@@ -1090,6 +1108,21 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
     }
     return bytes;
+  }
+
+  /**
+   * Nothing of its own to check (MLflow keeps the bytes), but a verification reads what the server holds
+   * now: the parsed records and version lists this instance keeps are dropped first, so record tags edited
+   * behind modelreg's back are read, and found, again.
+   */
+  @Override
+  public StorageCheck verifyStorage() {
+    parsedRecords.invalidateAll();
+    Cache<String, VersionList> lists = versionLists;
+    if (lists != null) {
+      lists.invalidateAll();
+    }
+    return RegistryStore.super.verifyStorage();
   }
 
   // ================================================================== events

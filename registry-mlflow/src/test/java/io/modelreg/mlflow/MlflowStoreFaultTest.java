@@ -65,6 +65,26 @@ class MlflowStoreFaultTest extends StandInServerTest {
   }
 
   @Test
+  void aRecordEditedBehindModelregsBackIsFoundByVerifyInTheSameProcess() {
+    try (ModelRegistry registry = ModelRegistries.open(server.uri().toString())) {
+      registry.register("m", weights("the real weights"));
+      assertThat(registry.resolve("models:/m/1").number()).isEqualTo(1); // parsed and cached
+      assertThat(registry.verify().isClean()).isTrue();
+      MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(server.uri());
+      for (com.fasterxml.jackson.databind.JsonNode t : raw.get("model-versions/get", MlflowHttp.params("name", "m",
+          "version", "1")).path("model_version").path("tags")) {
+        String key = t.path("key").asText();
+        if (key.startsWith("modelreg.record.") && t.path("value").asText().contains("\"size\"")) {
+          // someone edits the recorded size in the MLflow UI; the pointer tag stays as it was
+          raw.post("model-versions/set-tag", Map.of("name", "m", "version", "1", "key", key,
+              "value", t.path("value").asText().replace("\"size\":16", "\"size\":17")));
+        }
+      }
+      assertThat(registry.verify().problems()).isNotEmpty();
+    }
+  }
+
+  @Test
   void aServerThatIsDownFailsAsTransientAfterTheConfiguredAttempts() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
