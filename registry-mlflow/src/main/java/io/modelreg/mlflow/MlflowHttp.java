@@ -247,6 +247,7 @@ final class MlflowHttp {
     RuntimeException last = null;
     boolean refreshed = false;
     for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+      long pause = backoff;
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout()).method(method, body);
       if (!artifact) {
         b.header("Content-Type", "application/json");
@@ -277,6 +278,7 @@ final class MlflowHttp {
         boolean missingArtifact = artifact && status == 500 && new String(errorBody, StandardCharsets.UTF_8).contains("INTERNAL_ERROR");
         if ((status == 429 || status >= 500) && !missingArtifact) {
           last = new TransientRegistryException("MLflow at " + settings.base() + " answered " + status + " to " + what, null);
+          pause = Math.max(pause, retryAfterMillis(response));
         } else {
           throw translate(status, errorBody, what, artifact);
         }
@@ -293,7 +295,7 @@ final class MlflowHttp {
       }
       if (attempt < settings.maxAttempts()) {
         try {
-          Thread.sleep(backoff);
+          Thread.sleep(pause);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new TransientRegistryException("Interrupted while calling MLflow for " + what, e);
@@ -303,6 +305,18 @@ final class MlflowHttp {
     }
     throw new TransientRegistryException(Objects.requireNonNull(last).getMessage() + " (" + settings.maxAttempts()
         + " attempts)", last.getCause());
+  }
+
+  /**
+   * A server (or the gateway in front of it) that says how long to wait, with {@code Retry-After} in seconds
+   * on a 429 or 503, is believed up to 30 s; 0 when it says nothing usable.
+   */
+  static long retryAfterMillis(HttpResponse<?> response) {
+    String value = response.headers().firstValue("Retry-After").orElse("").trim();
+    if (!value.matches("\\d{1,6}")) {
+      return 0;
+    }
+    return Math.min(Long.parseLong(value), 30) * 1000;
   }
 
   private static byte[] errorBody(HttpResponse<?> response) throws IOException {

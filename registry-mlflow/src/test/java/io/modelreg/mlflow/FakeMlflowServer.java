@@ -69,6 +69,8 @@ public final class FakeMlflowServer implements AutoCloseable {
   private final AtomicLong clock = new AtomicLong(1_760_000_000_000L);
   /** Fault injection: how many next requests answer 503, extra latency, whether to close connections. */
   final AtomicInteger failNext = new AtomicInteger();
+  /** When set, the 503s of {@link #failNext} say {@code Retry-After} with this many seconds. */
+  volatile int retryAfterSeconds;
   /**
    * How many {@code model-versions/get} polls a new version stays {@code PENDING_REGISTRATION} (as with a
    * slow artifact copy on a real server), and whether it then ends {@code FAILED_REGISTRATION}.
@@ -219,6 +221,9 @@ public final class FakeMlflowServer implements AutoCloseable {
     }
     if (connectionClose) {
       ex.getResponseHeaders().add("Connection", "close");
+    }
+    if (a.status() == 503 && retryAfterSeconds > 0) {
+      ex.getResponseHeaders().add("Retry-After", Integer.toString(retryAfterSeconds));
     }
     ex.getResponseHeaders().add("Content-Type", a.type());
     bytesSent.addAndGet(a.body().length);

@@ -120,6 +120,16 @@ class MlflowHttpTest extends StandInServerTest {
   }
 
   @Test
+  void aServerThatSaysRetryAfterIsGivenThatLong() {
+    server.failNext.set(1);
+    server.retryAfterSeconds = 1;
+    long start = System.nanoTime();
+    http.post("registered-models/create", Map.of("name", "patient"));
+    // the client's own back-off here is 10 ms; the server asked for a second
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+  }
+
+  @Test
   void aServerWithoutTheEndpointIsNamedAsSuch() {
     assertThatThrownBy(() -> http.get("no-such/endpoint", Map.of())).isInstanceOf(io.modelreg.RegistryException.class)
         .isNotInstanceOf(NotFoundException.class).hasMessageContaining("MLflow tracking server's base address");
