@@ -1208,6 +1208,7 @@ final class PolicyRegistry implements ModelRegistry {
    * event once, in order, from the moment it subscribed.
    */
   private final class Watchers {
+    private static final long FULL_POLL_NANOS = 30_000_000_000L;
     private final List<Sub> subs = new CopyOnWriteArrayList<>();
     private @Nullable ScheduledExecutorService executor;
 
@@ -1265,6 +1266,9 @@ final class PolicyRegistry implements ModelRegistry {
       private final Consumer<RegistryEvent> listener;
       private final Map<String, Long> cursors;
       private volatile boolean active = true;
+      /** For a watch on every model: the store's events token when the last complete poll began. */
+      private @Nullable Object seenToken;
+      private long lastFullPoll;
 
       Sub(@Nullable String model, Consumer<RegistryEvent> listener, Map<String, Long> cursors) {
         this.model = model;
@@ -1274,6 +1278,13 @@ final class PolicyRegistry implements ModelRegistry {
 
       void poll() {
         List<String> names = new ArrayList<>();
+        // read before the poll, kept after it: a change made during the poll is seen by the next one; and a
+        // full poll at least every half minute, whatever the token says
+        Object token = model == null ? store.eventsChangeToken() : null;
+        long now = System.nanoTime();
+        if (token != null && token.equals(seenToken) && now - lastFullPoll < FULL_POLL_NANOS) {
+          return;
+        }
         if (model != null) {
           names.add(model);
         } else {
@@ -1302,6 +1313,8 @@ final class PolicyRegistry implements ModelRegistry {
             }
           }
         }
+        seenToken = token;
+        lastFullPoll = now;
       }
 
       @Override

@@ -113,6 +113,14 @@ public interface RegistryStore extends AutoCloseable {
   /** Events of a model with a sequence greater than {@code afterSequence}, in order. */
   List<RegistryEvent> readEvents(String model, long afterSequence);
 
+  /**
+   * A value that changes whenever any model's event log grows, cheaper to get than reading the logs; null
+   * when the store cannot tell (the default). A watch on every model skips a poll while it is unchanged.
+   */
+  default @Nullable Object eventsChangeToken() {
+    return null;
+  }
+
   /** The sequence of the model's newest event, 0 when it has none. Stores may answer this cheaply. */
   default long lastEventSequence(String model) {
     List<RegistryEvent> events = readEvents(model, 0);

@@ -57,8 +57,41 @@ final class HistoryRuns {
     this.clock = clock;
   }
 
-  private String experiment() {
+  /** The history experiment's id, or null when it does not exist yet (nothing was ever recorded). */
+  private @Nullable String experimentIfAny() {
     String id = experiment;
+    if (id != null) {
+      return id;
+    }
+    try {
+      id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", experimentName))
+          .path("experiment").path("experiment_id").asText();
+    } catch (NotFoundException e) {
+      return null;
+    }
+    experiment = id;
+    return id;
+  }
+
+  /**
+   * The experiment's {@code modelreg.events} marker, which every append moves after writing its event: one
+   * small read that tells a watcher of every model whether any log grew ("" before anything was recorded).
+   */
+  String eventsMarker() {
+    String id = experimentIfAny();
+    if (id == null) {
+      return "";
+    }
+    for (JsonNode t : http.get("experiments/get", MlflowHttp.params("experiment_id", id)).path("experiment").path("tags")) {
+      if (t.path("key").asText().equals(MARKER_TAG)) {
+        return t.path("value").asText();
+      }
+    }
+    return "";
+  }
+
+  private String experiment() {
+    String id = experimentIfAny();
     if (id != null) {
       return id;
     }
@@ -256,10 +289,17 @@ final class HistoryRuns {
     nextSequence.put(model, seq);
     RegistryEvent stored = event.withSequence(seq);
     // the event and a fresh marker in one request, so a reader that saw the old marker reads again
+    String marker = UUID.randomUUID().toString();
     http.post("runs/log-batch", Map.of("run_id", run, "tags", List.of(
         Map.of("key", eventKey(seq), "value", MlflowRegistryStore.json(RecordTrees.event(stored))),
-        Map.of("key", MARKER_TAG, "value", UUID.randomUUID().toString()))));
+        Map.of("key", MARKER_TAG, "value", marker))));
     nextSequence.put(model, seq + 1);
+    // then the experiment's, for watchers of every model (see eventsMarker)
+    try {
+      http.post("experiments/set-experiment-tag", Map.of("experiment_id", experiment(), "key", MARKER_TAG, "value", marker));
+    } catch (RegistryException | IllegalArgumentException e) {
+      // the event is stored; watchers of every model see it at the next marker or their next full poll
+    }
     return stored;
   }
 

@@ -1127,6 +1127,12 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   // ================================================================== events
 
+  /** The history experiment's events marker (see {@link HistoryRuns#eventsMarker}). */
+  @Override
+  public @Nullable Object eventsChangeToken() {
+    return history.eventsMarker();
+  }
+
   /** See {@link HistoryRuns#append}: a sequence claimed write-once, then the event as a tag. */
   @Override
   public RegistryEvent appendEvent(RegistryEvent event) {

@@ -65,6 +65,7 @@ public final class FakeMlflowServer implements AutoCloseable {
   /** MLflow 3 logged models by id: {@code model.info} as {@code logged-models/<id>} answers it. */
   private final Map<String, ObjectNode> loggedModels = new HashMap<>();
   private final Map<String, String> experiments = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> experimentTags = new HashMap<>();
   private final Map<String, byte[]> artifacts = new TreeMap<>();
   private final AtomicLong clock = new AtomicLong(1_760_000_000_000L);
   /** Fault injection: how many next requests answer 503, extra latency, whether to close connections. */
@@ -353,6 +354,10 @@ public final class FakeMlflowServer implements AutoCloseable {
         return experimentByName(q.getOrDefault("experiment_name", ""));
       case "POST experiments/create":
         return createExperiment(body);
+      case "GET experiments/get":
+        return experiment(q.getOrDefault("experiment_id", ""));
+      case "POST experiments/set-experiment-tag":
+        return setExperimentTag(body);
       default:
         if (method.equals("GET") && endpoint.startsWith("logged-models/") && loggedModels.containsKey(endpoint.substring(14))) {
           return json(JSON.createObjectNode().set("model", loggedModels.get(endpoint.substring(14)).deepCopy()));
@@ -872,11 +877,34 @@ public final class FakeMlflowServer implements AutoCloseable {
   private Answer experimentByName(String name) {
     for (Map.Entry<String, String> e : experiments.entrySet()) {
       if (e.getValue().equals(name)) {
-        return json(JSON.createObjectNode().set("experiment",
-            JSON.createObjectNode().put("experiment_id", e.getKey()).put("name", name)));
+        return json(JSON.createObjectNode().set("experiment", experimentView(e.getKey())));
       }
     }
     return error(404, "RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name '" + name + "'");
+  }
+
+  private ObjectNode experimentView(String id) {
+    ObjectNode o = JSON.createObjectNode().put("experiment_id", id).put("name", experiments.get(id));
+    Map<String, String> tags = experimentTags.getOrDefault(id, Map.of());
+    if (!tags.isEmpty()) {
+      ArrayNode list = o.putArray("tags");
+      tags.forEach((k, v) -> list.add(JSON.createObjectNode().put("key", k).put("value", v)));
+    }
+    return o;
+  }
+
+  private Answer experiment(String id) {
+    return experiments.containsKey(id) ? json(JSON.createObjectNode().set("experiment", experimentView(id)))
+        : error(404, "RESOURCE_DOES_NOT_EXIST", "No Experiment with id=" + id + " exists");
+  }
+
+  private Answer setExperimentTag(JsonNode body) {
+    String id = body.path("experiment_id").asText();
+    if (!experiments.containsKey(id)) {
+      return error(404, "RESOURCE_DOES_NOT_EXIST", "No Experiment with id=" + id + " exists");
+    }
+    experimentTags.computeIfAbsent(id, k -> new TreeMap<>()).put(body.path("key").asText(), body.path("value").asText());
+    return json(JSON.createObjectNode());
   }
 
   private Answer createExperiment(JsonNode body) {

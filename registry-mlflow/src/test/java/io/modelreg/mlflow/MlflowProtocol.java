@@ -74,6 +74,9 @@ final class MlflowProtocol {
           new Endpoint(Service.GetExperimentByName::newBuilder, Service.GetExperimentByName.Response::newBuilder)),
       Map.entry("POST experiments/create",
           new Endpoint(Service.CreateExperiment::newBuilder, Service.CreateExperiment.Response::newBuilder)),
+      Map.entry("GET experiments/get", new Endpoint(Service.GetExperiment::newBuilder, Service.GetExperiment.Response::newBuilder)),
+      Map.entry("POST experiments/set-experiment-tag",
+          new Endpoint(Service.SetExperimentTag::newBuilder, Service.SetExperimentTag.Response::newBuilder)),
       Map.entry("GET artifacts", new Endpoint(MlflowArtifacts.ListArtifacts::newBuilder, MlflowArtifacts.ListArtifacts.Response::newBuilder)));
 
   private MlflowProtocol() {}

@@ -102,8 +102,9 @@ class MlflowRoundTripTest extends StandInServerTest {
       io.modelreg.RegistryEvent event = new io.modelreg.RegistryEvent("m", 0, java.time.Instant.EPOCH, "t",
           io.modelreg.RegistryEvent.Type.MODEL_UPDATED, null, Map.of());
       long first = store.appendEvent(event).sequence();
-      // the slot it expects next, then the event: no runs/get of a log that grows with every change
-      assertThat(requestsFor(() -> assertThat(store.appendEvent(event).sequence()).isEqualTo(first + 1))).isEqualTo(2);
+      // the slot it expects next, the event with the run's marker, the experiment's marker: no runs/get of a
+      // log that grows with every change
+      assertThat(requestsFor(() -> assertThat(store.appendEvent(event).sequence()).isEqualTo(first + 1))).isEqualTo(3);
       // another writer got in between: the log is read once to find the next free slot
       try (MlflowRegistryStore other = MlflowStoreCompatibilityTest.storeOn(server.uri())) {
         assertThat(other.appendEvent(event).sequence()).isEqualTo(first + 2);
@@ -125,6 +126,29 @@ class MlflowRoundTripTest extends StandInServerTest {
       writer.appendEvent(new io.modelreg.RegistryEvent("m", 0, java.time.Instant.EPOCH, "t",
           io.modelreg.RegistryEvent.Type.MODEL_UPDATED, null, Map.of()));
       assertThat(watcher.readEvents("m", events)).extracting(io.modelreg.RegistryEvent::sequence).containsExactly(events + 1L);
+    }
+  }
+
+  @Test
+  void aWatchOnEveryModelAsksOnceAPollWhileNothingChanges() throws Exception {
+    try (ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
+      for (int i = 0; i < 5; i++) {
+        writer.createModel("quiet-" + i);
+      }
+      java.util.concurrent.BlockingQueue<io.modelreg.RegistryEvent> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+      try (ModelRegistry watcher = ModelRegistries.open(server.uri().toString(), RegistryOptions.builder()
+          .watchPollInterval(Duration.ofMillis(100)).build());
+          io.modelreg.Subscription sub = watcher.watchAll(seen::add)) {
+        Thread.sleep(300); // the first poll reads every model once
+        int before = server.requests.get();
+        Thread.sleep(1000);
+        // about ten polls of one small read each; reading six models' logs would be 8 requests a poll
+        assertThat(server.requests.get() - before).isLessThanOrEqualTo(15);
+        writer.setModelTag("quiet-3", "team", "ml");
+        io.modelreg.RegistryEvent e = seen.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(e).isNotNull();
+        assertThat(e.model()).isEqualTo("quiet-3");
+      }
     }
   }
 
