@@ -90,20 +90,18 @@ final class HistoryRuns {
     return "";
   }
 
+  /** The history experiment's id, created on first use (another client creating it at the same time is fine). */
   private String experiment() {
     String id = experimentIfAny();
     if (id != null) {
       return id;
     }
     try {
-      id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", experimentName))
-          .path("experiment").path("experiment_id").asText();
-    } catch (NotFoundException e) {
-      try {
-        id = http.post("experiments/create", Map.of("name", experimentName)).path("experiment_id").asText();
-      } catch (AlreadyExistsException raced) {
-        id = http.get("experiments/get-by-name", MlflowHttp.params("experiment_name", experimentName))
-            .path("experiment").path("experiment_id").asText();
+      id = http.post("experiments/create", Map.of("name", experimentName)).path("experiment_id").asText();
+    } catch (AlreadyExistsException raced) {
+      id = experimentIfAny();
+      if (id == null) {
+        throw raced;
       }
     }
     experiment = id;

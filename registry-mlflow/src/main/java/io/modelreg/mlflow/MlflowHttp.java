@@ -189,10 +189,14 @@ final class MlflowHttp {
     HttpResponse<byte[]> response = send(method, URI.create(settings.base() + API + endpoint),
         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(payload),
         HttpResponse.BodyHandlers.ofByteArray(), method + " " + endpoint, false);
+    return json(response.body(), method + " " + endpoint);
+  }
+
+  private static JsonNode json(byte[] body, String what) {
     try {
-      return response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+      return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
     } catch (IOException e) {
-      throw new RegistryException("MLflow answered " + method + " " + endpoint + " with something that is not JSON", e);
+      throw new RegistryException("MLflow answered " + what + " with something that is not JSON", e);
     }
   }
 
@@ -219,11 +223,7 @@ final class MlflowHttp {
     HttpResponse<byte[]> response = send("GET", URI.create(settings.base() + ARTIFACTS.substring(0, ARTIFACTS.length() - 1)
         + "?path=" + URLEncoder.encode(dir, StandardCharsets.UTF_8)), HttpRequest.BodyPublishers.noBody(),
         HttpResponse.BodyHandlers.ofByteArray(), "GET artifact listing " + dir, true);
-    try {
-      return response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
-    } catch (IOException e) {
-      throw new RegistryException("MLflow answered the artifact listing of " + dir + " with something that is not JSON", e);
-    }
+    return json(response.body(), "the artifact listing of " + dir);
   }
 
   void deleteArtifact(String path) {

@@ -925,10 +925,7 @@ public final class FakeMlflowServer implements AutoCloseable {
    * {@code files} under {@code model/}, and a READY version whose source is that path. Returns the run id.
    */
   public synchronized String registerLikePython(String model, Map<String, byte[]> files) {
-    if (!models.containsKey(model)) {
-      createModel(JSON.createObjectNode().put("name", model));
-    }
-    String run = createRunAnswer(JSON.createObjectNode().put("experiment_id", "0"));
+    String run = pythonRun(model);
     files.forEach((path, bytes) -> artifacts.put("0/" + run + "/artifacts/model/" + path, bytes.clone()));
     createVersion(JSON.createObjectNode().put("name", model).put("source", "runs:/" + run + "/model").put("run_id", run));
     return run;
@@ -940,10 +937,7 @@ public final class FakeMlflowServer implements AutoCloseable {
    * models:/<id>}. Returns the logged model's id.
    */
   public synchronized String registerLikePython3(String model, Map<String, byte[]> files) {
-    if (!models.containsKey(model)) {
-      createModel(JSON.createObjectNode().put("name", model));
-    }
-    String run = createRunAnswer(JSON.createObjectNode().put("experiment_id", "0"));
+    String run = pythonRun(model);
     String id = "m-" + UUID.randomUUID().toString().replace("-", "");
     ObjectNode info = JSON.createObjectNode().put("model_id", id).put("experiment_id", "0").put("name", "model")
         .put("artifact_uri", "mlflow-artifacts:/0/models/" + id + "/artifacts").put("status", "LOGGED_MODEL_READY")
@@ -956,9 +950,14 @@ public final class FakeMlflowServer implements AutoCloseable {
     return id;
   }
 
-  private String createRunAnswer(JsonNode body) {
+  /** The registered model (created when missing) and a new run in experiment 0, as a Python trainer has them. */
+  private String pythonRun(String model) {
+    if (!models.containsKey(model)) {
+      createModel(JSON.createObjectNode().put("name", model));
+    }
     try {
-      return JSON.readTree(createRun(body).body()).path("run").path("info").path("run_id").asText();
+      return JSON.readTree(createRun(JSON.createObjectNode().put("experiment_id", "0")).body()).path("run").path("info")
+          .path("run_id").asText();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
