@@ -97,13 +97,17 @@ final class PolicyRegistry implements ModelRegistry {
     return m;
   }
 
-  private List<VersionRecord> versions(String name) {
-    List<VersionRecord> list = versionLists.get(name, store::listVersions);
+  /**
+   * The versions of a model whose record the caller holds: the store gets that record, so a remote store can
+   * revalidate its cached list with the token it read along with the record, without asking again.
+   */
+  private List<VersionRecord> versions(ModelRecord m) {
+    List<VersionRecord> list = versionLists.get(m.name(), n -> store.listVersions(m));
     return list == null ? List.of() : list;
   }
 
-  private @Nullable VersionRecord versionOrNull(String name, int number) {
-    List<VersionRecord> list = versions(name);
+  private @Nullable VersionRecord versionOrNull(ModelRecord m, int number) {
+    List<VersionRecord> list = versions(m);
     int lo = 0;
     int hi = list.size() - 1;
     while (lo <= hi) {
@@ -293,8 +297,9 @@ final class PolicyRegistry implements ModelRegistry {
     Names.checkModelName(name);
     requireOpen();
     SemanticVersion semver = registration.semver();
-    if (semver != null && modelOrNull(name) != null) {
-      checkSemver(name, semver, versions(name)); // fail before uploading gigabytes; re-checked under the lock
+    ModelRecord existing = semver == null ? null : modelOrNull(name);
+    if (semver != null && existing != null) {
+      checkSemver(name, semver, versions(existing)); // fail before uploading gigabytes; re-checked under the lock
     }
     ArtifactUpload upload;
     try {
@@ -401,7 +406,7 @@ final class PolicyRegistry implements ModelRegistry {
     Names.checkModelName(name);
     checkNumber(number);
     ModelRecord m = model(name);
-    VersionRecord v = versionOrNull(name, number);
+    VersionRecord v = versionOrNull(m, number);
     if (v == null) {
       throw new VersionNotFoundException("Version " + number + " of model '" + name + "' not found");
     }
@@ -416,7 +421,7 @@ final class PolicyRegistry implements ModelRegistry {
     if (m == null) {
       return Optional.empty();
     }
-    VersionRecord v = versionOrNull(name, number);
+    VersionRecord v = versionOrNull(m, number);
     return v == null ? Optional.empty() : Optional.of(view(m, v));
   }
 
@@ -427,10 +432,10 @@ final class PolicyRegistry implements ModelRegistry {
     VersionRecord v;
     switch (uri.kind()) {
       case NUMBER:
-        v = versionOrNull(name, uri.number());
+        v = versionOrNull(m, uri.number());
         break;
       case LATEST:
-        v = latest(name);
+        v = latest(m);
         break;
       case STAGE:
         v = stageHolder(m, uri.stage());
@@ -442,11 +447,11 @@ final class PolicyRegistry implements ModelRegistry {
           v = stageHolder(m, managed);
         } else {
           Integer n = m.aliases().get(alias);
-          v = n == null ? null : versionOrNull(name, n);
+          v = n == null ? null : versionOrNull(m, n);
         }
         break;
       case SEMVER:
-        v = exactSemver(name, uri.semver());
+        v = exactSemver(m, uri.semver());
         break;
       case RANGE:
         v = newestInRange(m, uri.range());
@@ -467,8 +472,8 @@ final class PolicyRegistry implements ModelRegistry {
     return "";
   }
 
-  private @Nullable VersionRecord latest(String name) {
-    List<VersionRecord> list = versions(name);
+  private @Nullable VersionRecord latest(ModelRecord m) {
+    List<VersionRecord> list = versions(m);
     for (int i = list.size() - 1; i >= 0; i--) {
       if (list.get(i).status() == VersionStatus.READY) {
         return list.get(i);
@@ -480,13 +485,13 @@ final class PolicyRegistry implements ModelRegistry {
   private @Nullable VersionRecord stageHolder(ModelRecord m, Stage stage) {
     if (stage == Stage.PRODUCTION) {
       Integer n = RegisteredModel.productionHolder(m);
-      return n == null ? null : versionOrNull(m.name(), n);
+      return n == null ? null : versionOrNull(m, n);
     }
     if (stage == Stage.STAGING) {
       Integer n = RegisteredModel.stagingHolder(m);
-      return n == null ? null : versionOrNull(m.name(), n);
+      return n == null ? null : versionOrNull(m, n);
     }
-    List<VersionRecord> list = versions(m.name());
+    List<VersionRecord> list = versions(m);
     for (int i = list.size() - 1; i >= 0; i--) {
       if (m.stageOf(list.get(i).number()) == stage && list.get(i).status() == VersionStatus.READY) {
         return list.get(i);
@@ -495,8 +500,8 @@ final class PolicyRegistry implements ModelRegistry {
     return null;
   }
 
-  private @Nullable VersionRecord exactSemver(String name, SemanticVersion wanted) {
-    for (VersionRecord v : versions(name)) {
+  private @Nullable VersionRecord exactSemver(ModelRecord m, SemanticVersion wanted) {
+    for (VersionRecord v : versions(m)) {
       SemanticVersion s = v.semver();
       if (s != null && s.compareTo(wanted) == 0 && (wanted.build().isEmpty() || s.build().equals(wanted.build()))) {
         return v;
@@ -507,7 +512,7 @@ final class PolicyRegistry implements ModelRegistry {
 
   private @Nullable VersionRecord newestInRange(ModelRecord m, VersionRange range) {
     VersionRecord best = null;
-    for (VersionRecord v : versions(m.name())) {
+    for (VersionRecord v : versions(m)) {
       SemanticVersion s = v.semver();
       if (s != null && v.status() == VersionStatus.READY && m.stageOf(v.number()) != Stage.ARCHIVED
           && range.matches(s) && (best == null || s.compareTo(Objects.requireNonNull(best.semver())) > 0)) {
@@ -531,7 +536,7 @@ final class PolicyRegistry implements ModelRegistry {
     Names.checkModelName(name);
     ModelRecord m = model(name);
     List<ModelVersion> out = new ArrayList<>();
-    for (VersionRecord v : versions(name)) {
+    for (VersionRecord v : versions(m)) {
       out.add(view(m, v));
     }
     return out;
@@ -560,7 +565,7 @@ final class PolicyRegistry implements ModelRegistry {
         if (m == null) {
           continue;
         }
-        for (VersionRecord v : versions(name)) {
+        for (VersionRecord v : versions(m)) {
           ModelVersion view = view(m, v);
           if (filter.test(view)) {
             matches.add(view);

@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt creation time
  * @param updatedAt last change time
  * @param revision incremented by the store on every successful update; used for optimistic locking
+ * @param versionsToken what the store read with this record that changes whenever the model's version list
+ *     may have, or null (never persisted; see {@link RegistryStore#listVersions(ModelRecord)}). A record the
+ *     policy layer builds or changes carries none, so it can never vouch for a cached list.
  */
 public record ModelRecord(
     String name,
@@ -30,7 +33,14 @@ public record ModelRecord(
     List<Integer> productionHistory,
     Instant createdAt,
     Instant updatedAt,
-    long revision) {
+    long revision,
+    @Nullable String versionsToken) {
+
+  /** A record without a versions token: what a store persists and reads back. */
+  public ModelRecord(String name, @Nullable String description, Map<String, String> tags, Map<String, Integer> aliases,
+      Map<Integer, Stage> stages, List<Integer> productionHistory, Instant createdAt, Instant updatedAt, long revision) {
+    this(name, description, tags, aliases, stages, productionHistory, createdAt, updatedAt, revision, null);
+  }
 
   public ModelRecord {
     tags = Maps.sorted(tags);
@@ -72,5 +82,11 @@ public record ModelRecord(
 
   public ModelRecord withRevision(long value) {
     return new ModelRecord(name, description, tags, aliases, stages, productionHistory, createdAt, updatedAt, value);
+  }
+
+  /** This record as read together with the store's versions token (see {@link #versionsToken()}). */
+  public ModelRecord withVersionsToken(@Nullable String value) {
+    return new ModelRecord(name, description, tags, aliases, stages, productionHistory, createdAt, updatedAt, revision,
+        value);
   }
 }

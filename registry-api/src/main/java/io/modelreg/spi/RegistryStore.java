@@ -87,6 +87,16 @@ public interface RegistryStore extends AutoCloseable {
   /** Every version record of a model, by ascending number. */
   List<VersionRecord> listVersions(String model);
 
+  /**
+   * Every version record of a model the caller has just read with {@link #findModel}, by ascending number. A
+   * remote store may answer from a cache when the record's {@link ModelRecord#versionsToken() versions token}
+   * (read in the same request as the record) matches the one its cached list was loaded under, so a resolve
+   * past the registry's cache costs one round trip. The default ignores the token.
+   */
+  default List<VersionRecord> listVersions(ModelRecord model) {
+    return listVersions(model.name());
+  }
+
   /** Replaces a version record if its stored revision is {@code expectedRevision}. */
   VersionRecord updateVersion(VersionRecord version, long expectedRevision);
 

@@ -80,14 +80,9 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final String VERSIONS_TAG = PREFIX + "versions";
   /** The history-run tag holding the highest version number a deleted model of that name ever had. */
   static final String NUMBERED_TO_TAG = PREFIX + "numbered_to";
-  /** How long a model read on a thread vouches for that thread's next version listing of the same model. */
-  private static final long PAIRING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** A model's version list and the change token it was loaded under. */
   private record VersionList(String token, List<VersionRecord> versions) {}
-
-  /** The change token of a model as one {@code registered-models/get} saw it, on this thread. */
-  private record Observation(String model, String token, long atNanos) {}
 
   /**
    * How the store behaves beyond where it connects.
@@ -111,7 +106,6 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final ThreadLocal<@Nullable Upload> lastUpload = new ThreadLocal<>();
   private final HistoryRuns history;
   private final @Nullable Cache<String, VersionList> versionLists;
-  private final ThreadLocal<@Nullable Observation> observed = new ThreadLocal<>();
   /**
    * Version records parsed from their tags, by model, number, creation time and committed generation: the
    * immutable facts of a version (manifest, digests, semver, lineage) are read from JSON once, however often
@@ -278,10 +272,11 @@ public final class MlflowRegistryStore implements RegistryStore {
     if (state == null) {
       Instant created = Instant.ofEpochMilli(m.path("creation_timestamp").asLong());
       return new ModelRecord(name, description, userTags(tags), aliases, Map.of(), List.of(), created,
-          Instant.ofEpochMilli(m.path("last_updated_timestamp").asLong()), 1);
+          Instant.ofEpochMilli(m.path("last_updated_timestamp").asLong()), 1, versionsToken(m));
     }
     ModelRecord stored = RecordTrees.model(state, "MLflow tags " + PREFIX + "state.* of model '" + name + "'");
-    return stored.withDescription(description).withTags(userTags(tags)).withAliases(aliases);
+    return stored.withDescription(description).withTags(userTags(tags)).withAliases(aliases)
+        .withVersionsToken(versionsToken(m));
   }
 
   private static Map<String, String> stateTags(ModelRecord m, long revision) {
@@ -291,13 +286,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   @Override
   public Optional<ModelRecord> findModel(String name) {
     JsonNode m = getModel(name);
-    if (m == null) {
-      observed.remove();
-      return Optional.empty();
-    }
-    ModelRecord record = model(m);
-    observed.set(new Observation(name, versionsToken(m), System.nanoTime()));
-    return Optional.of(record);
+    return m == null ? Optional.empty() : Optional.of(model(m));
   }
 
   /**
@@ -689,26 +678,32 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
   }
 
-  /**
-   * Every version, one {@code model-versions/search} per page of 1000. Right after {@link #findModel} of the
-   * same model on the same thread (how the registry reads: the model, then its versions) the list cached
-   * under that read's change token is returned without a request, so a resolve costs one round trip.
-   */
+  /** Every version, one {@code model-versions/search} per page of 1000. */
   @Override
   public List<VersionRecord> listVersions(String model) {
-    Observation seen = observed.get();
-    observed.remove();
+    return searchVersions(model);
+  }
+
+  /**
+   * Every version of a model read with {@link #findModel}: the list cached under the record's versions token
+   * (read in the same {@code registered-models/get}) is returned without a request, so a resolve past the
+   * registry's cache costs one round trip; otherwise one {@code model-versions/search} per page, cached under
+   * that token.
+   */
+  @Override
+  public List<VersionRecord> listVersions(ModelRecord model) {
     Cache<String, VersionList> cache = versionLists;
-    if (cache == null || seen == null || !seen.model().equals(model) || System.nanoTime() - seen.atNanos() > PAIRING_NANOS) {
-      return searchVersions(model);
+    String token = model.versionsToken();
+    if (cache == null || token == null) {
+      return searchVersions(model.name());
     }
-    VersionList cached = cache.getIfPresent(model);
-    if (cached != null && cached.token().equals(seen.token())) {
+    VersionList cached = cache.getIfPresent(model.name());
+    if (cached != null && cached.token().equals(token)) {
       return cached.versions();
     }
-    // the token was read before the listing, so the listing is at least as new as the token says
-    List<VersionRecord> fresh = searchVersions(model);
-    cache.put(model, new VersionList(seen.token(), fresh));
+    // the token was read before this listing, so the listing is at least as new as the token says
+    List<VersionRecord> fresh = searchVersions(model.name());
+    cache.put(model.name(), new VersionList(token, fresh));
     return fresh;
   }
 
