@@ -78,6 +78,14 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final Duration DEFAULT_REGISTRATION_WAIT = Duration.ofMinutes(5);
   /** The model tag every version write of this store changes last: the writers' half of the change token. */
   static final String VERSIONS_TAG = PREFIX + "versions";
+  /**
+   * Sources for versions that hold no files: number probes, placeholders and registrations without artifacts.
+   * MLflow refuses made-up schemes ({@code 400 "Invalid model version source"}) and checks that a {@code
+   * models:/} source names a logged model, but takes any absolute {@code mlflow-artifacts:} URI as it is.
+   */
+  static final String PROBE_SOURCE = "mlflow-artifacts:/modelreg/number-probe";
+  static final String PLACEHOLDER_SOURCE = "mlflow-artifacts:/modelreg/number-placeholder";
+  static final String EMPTY_SOURCE = "mlflow-artifacts:/modelreg/empty";
   /** The history-run tag holding the highest version number a deleted model of that name ever had. */
   static final String NUMBERED_TO_TAG = PREFIX + "numbered_to";
 
@@ -407,7 +415,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     int highest = numberedTo(history.data(run).tags());
     int n = 0;
     while (n < highest) {
-      n = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", "modelreg:number-placeholder"))
+      n = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", PLACEHOLDER_SOURCE))
           .path("model_version").path("version").asText());
       http.delete("model-versions/delete", Map.of("name", name, "version", Integer.toString(n)));
     }
@@ -506,7 +514,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   @Override
   public void deleteModel(String name) {
     try {
-      int probe = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", "modelreg:number-probe"))
+      int probe = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", PROBE_SOURCE))
           .path("model_version").path("version").asText());
       if (probe > 1) {
         String run = history.run(name);
@@ -574,7 +582,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     Upload upload = lastUpload.get();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", model);
-    body.put("source", upload != null ? upload.location : "modelreg:empty");
+    body.put("source", upload != null ? upload.location : EMPTY_SOURCE);
     if (upload != null) {
       body.put("run_id", upload.runId);
     }
