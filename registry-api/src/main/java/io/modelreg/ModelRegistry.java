@@ -98,6 +98,23 @@ public interface ModelRegistry extends AutoCloseable {
   ModelVersion register(String name, Registration registration);
 
   /**
+   * Takes over a version another client of a shared backend registered without modelreg (on MLflow: Python's
+   * {@code log_model(..., registered_model_name=...)}), which lists as {@link VersionStatus#PENDING} with no
+   * files because nothing vouches for its bytes: the backend reads and hashes each file once, and the version
+   * gets a manifest and digest, status READY and a {@code VERSION_REGISTERED} event naming where it came from.
+   * From then on it resolves, serves and verifies like any other. Explicit, never done on read: it reads every
+   * byte of the version.
+   *
+   * @return the adopted version
+   * @throws ModelNotFoundException when the model does not exist
+   * @throws VersionNotFoundException when the version does not exist
+   * @throws IllegalArgumentException when the version already is modelreg's, cannot be read by the backend, or
+   *     the backend has no versions registered by other clients (every store but MLflow's), saying which
+   * @throws ConflictException when the version changed while its files were read
+   */
+  ModelVersion adopt(String name, int number);
+
+  /**
    * Returns one version by number.
    *
    * @throws ModelNotFoundException when the model does not exist

@@ -402,6 +402,27 @@ final class PolicyRegistry implements ModelRegistry {
   // ============================================================== versions
 
   @Override
+  public ModelVersion adopt(String name, int number) {
+    Names.checkModelName(name);
+    checkNumber(number);
+    requireOpen();
+    requireVersion(name, number);
+    // reads every byte of the version: outside the model's lock, checked against its revision when committed
+    VersionRecord surveyed = store.surveyForeignVersion(name, number);
+    return updateVersion(name, number, (current, events) -> {
+      if (current.revision() != surveyed.revision()) {
+        throw new ConflictException("Version " + number + " of '" + name + "' changed while its files were read for"
+            + " adoption; adopt it again");
+      }
+      events.add(event(name, RegistryEvent.Type.VERSION_REGISTERED, number, details(
+          "digest", surveyed.manifest().digest().toString(),
+          "files", Integer.toString(surveyed.manifest().files().size()),
+          "adopted_from", surveyed.lineage().sourceUri())));
+      return surveyed;
+    });
+  }
+
+  @Override
   public ModelVersion getVersion(String name, int number) {
     Names.checkModelName(name);
     checkNumber(number);

@@ -97,6 +97,20 @@ public interface RegistryStore extends AutoCloseable {
     return listVersions(model.name());
   }
 
+  /**
+   * A version another client of the backend made without a modelreg record (so without digests), surveyed
+   * for adoption: its files read and hashed once, what the backend knows of it (params, metrics, run, source)
+   * filled in, status READY, at the revision {@link #findVersion} shows for it. The policy layer commits it
+   * with {@link #updateVersion} and records the event. The default: this backend has no such versions.
+   *
+   * @throws IllegalArgumentException if the version already has a record or cannot be surveyed, saying why
+   * @throws io.modelreg.VersionNotFoundException if there is no such version
+   */
+  default VersionRecord surveyForeignVersion(String model, int number) {
+    throw new IllegalArgumentException(describe() + " holds only versions registered through modelreg; there is no"
+        + " version of another client to adopt");
+  }
+
   /** Replaces a version record if its stored revision is {@code expectedRevision}. */
   VersionRecord updateVersion(VersionRecord version, long expectedRevision);
 

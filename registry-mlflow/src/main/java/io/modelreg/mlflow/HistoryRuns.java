@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
 final class HistoryRuns {
   /** How long a claimed slot may stay unfinished before other writers treat its holder as gone. */
   static final Duration CLAIM_LEASE = Duration.ofMinutes(2);
-  private static final String PREFIX = MlflowRegistryStore.PREFIX;
+  private static final String PREFIX = RecordTags.PREFIX;
   /** Changed (to a fresh value) with every event written: readers ask whether it moved before reading the log. */
   static final String MARKER_TAG = PREFIX + "events";
 
@@ -253,7 +253,7 @@ final class HistoryRuns {
       String json = data.tags().get(key);
       if (json != null) {
         String source = "History tag " + key + " of model '" + model + "'";
-        out.add(RecordTrees.event(model, MlflowRegistryStore.tree(json, source), source).withSequence(seq));
+        out.add(RecordTrees.event(model, RecordTags.tree(json, source), source).withSequence(seq));
       } else if (data.params().containsKey(sequenceKey(seq)) && !stale(data.params().get(sequenceKey(seq)))) {
         break;
       }
@@ -289,7 +289,7 @@ final class HistoryRuns {
     // the event and a fresh marker in one request, so a reader that saw the old marker reads again
     String marker = UUID.randomUUID().toString();
     http.post("runs/log-batch", Map.of("run_id", run, "tags", List.of(
-        Map.of("key", eventKey(seq), "value", MlflowRegistryStore.json(RecordTrees.event(stored))),
+        Map.of("key", eventKey(seq), "value", RecordTags.json(RecordTrees.event(stored))),
         Map.of("key", MARKER_TAG, "value", marker))));
     nextSequence.put(model, seq + 1);
     // then the experiment's, for watchers of every model (see eventsMarker)

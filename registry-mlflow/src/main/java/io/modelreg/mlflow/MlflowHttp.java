@@ -24,8 +24,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
@@ -160,6 +162,34 @@ final class MlflowHttp {
 
   JsonNode delete(String endpoint, Object body) {
     return call("DELETE", endpoint, body);
+  }
+
+  /**
+   * Every item under {@code field} that a search answers, one request per page of 1000: a GET search
+   * ({@code registered-models/search}, {@code model-versions/search}) takes {@code body} as its query, a POST
+   * search ({@code runs/search}) as its JSON body.
+   */
+  List<JsonNode> searchAll(String method, String endpoint, String field, Map<String, Object> body) {
+    List<JsonNode> out = new ArrayList<>();
+    String token = null;
+    do {
+      Map<String, Object> request = new LinkedHashMap<>(body);
+      request.put("max_results", 1000);
+      if (token != null) {
+        request.put("page_token", token);
+      }
+      JsonNode page;
+      if (method.equals("GET")) {
+        Map<String, String> q = new LinkedHashMap<>();
+        request.forEach((k, v) -> q.put(k, String.valueOf(v)));
+        page = get(endpoint, q);
+      } else {
+        page = post(endpoint, request);
+      }
+      page.path(field).forEach(out::add);
+      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
+    } while (token != null);
+    return out;
   }
 
   static String query(Map<String, String> q) {

@@ -43,7 +43,7 @@ public final class MlflowRegistries {
   }
 
   /**
-   * Adopts a version another MLflow client registered (say Python's {@code mlflow.register_model}), which
+   * {@link ModelRegistry#adopt} on a registry opened for just that: adopts a version another MLflow client registered (say Python's {@code mlflow.register_model}), which
    * modelreg lists as PENDING because it has no digests: its files are read once through the artifact proxy
    * and hashed, and a modelreg record is committed, after which the version resolves, serves and verifies
    * like any other. Credentials come from the environment, as for {@link ModelRegistries#open(String)}.
@@ -58,10 +58,9 @@ public final class MlflowRegistries {
     if (version < 1) {
       throw new IllegalArgumentException("Version numbers start at 1, got " + version);
     }
-    MlflowRegistryStore store = (MlflowRegistryStore) new MlflowRegistryProvider().open(base(trackingUri), options);
-    try (ModelRegistry registry = ModelRegistries.create(store, options)) {
-      store.adopt(name, version, options.actor());
-      return registry.getVersion(name, version);
+    try (ModelRegistry registry = ModelRegistries.create(new MlflowRegistryProvider().open(base(trackingUri), options),
+        options)) {
+      return registry.adopt(name, version);
     }
   }
 

@@ -44,7 +44,7 @@ class MlflowGcTest extends StandInServerTest {
       registry.register("a", files("shared", "same", "own", "only in v1"));
       registry.register("a", files("shared", "same"));
       MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(server.uri());
-      String run = MlflowRegistryStore.proxyPath(raw.get("model-versions/get", MlflowHttp.params("name", "a", "version", "1"))
+      String run = ArtifactRuns.proxyPath(raw.get("model-versions/get", MlflowHttp.params("name", "a", "version", "1"))
           .path("model_version").path("source").asText());
       assertThat(registry.gc()).isEqualTo(new GcReport(0, 0, 2));
 

@@ -64,7 +64,7 @@ class RealMlflowServerCompatibilityTest extends MlflowKit {
   @Override
   protected boolean corruptArtifact(RegistryStore store, ModelVersion version, ArtifactEntry entry) {
     String location = store.findVersion(version.name(), version.number()).orElseThrow().artifactLocation();
-    URI file = URI.create(server() + "/api/2.0/mlflow-artifacts/artifacts/" + MlflowRegistryStore.proxyPath(location) + "/"
+    URI file = URI.create(server() + "/api/2.0/mlflow-artifacts/artifacts/" + ArtifactRuns.proxyPath(location) + "/"
         + entry.path());
     try {
       byte[] bytes = HTTP.send(HttpRequest.newBuilder(file).GET().build(), HttpResponse.BodyHandlers.ofByteArray()).body();

@@ -1071,6 +1071,18 @@ public abstract class RegistryCompatibilityKit {
     }
 
     @Test
+    @DisplayName("adopting a version modelreg registered is refused and changes nothing")
+    void adoptingOwnVersionIsRefused() {
+      ModelVersion v = registerSimple("x");
+      assertThatThrownBy(() -> registry.adopt("x", v.number())).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("modelreg");
+      assertThatThrownBy(() -> registry.adopt("x", 9)).isInstanceOf(VersionNotFoundException.class);
+      assertThatThrownBy(() -> registry.adopt("nobody", 1)).isInstanceOf(ModelNotFoundException.class);
+      assertThat(registry.getVersion("x", v.number()).digest()).isEqualTo(v.digest());
+      assertThat(registry.history("x")).isNotEmpty().noneMatch(e -> e.details().containsKey("adopted_from"));
+    }
+
+    @Test
     @DisplayName("a closed registry refuses writes")
     void closed() {
       ModelRegistry r = openWith(options());
