@@ -12,11 +12,13 @@ import io.modelreg.RegistryEvent;
 import io.modelreg.RegistryOptions;
 import io.modelreg.Stage;
 import io.modelreg.testkit.MutableClock;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,11 +28,23 @@ import org.junit.jupiter.api.Test;
 /**
  * Many trainers on one MLflow server: clients with their own store (as separate processes would be, no shared
  * lock) writing the same model at once. MLflow has no compare-and-set, so the store makes its own from
- * write-once run params; nothing may be lost.
+ * write-once run params; nothing may be lost. {@link RealMlflowManyClientsTest} runs the same against a real
+ * server.
  */
 class MlflowManyClientsTest extends StandInServerTest {
   private static final int CLIENTS = 4;
   private static final int EACH = 6;
+  /** Each test's own history experiment, so a long-lived real server's earlier history does not leak in. */
+  private final String history = "modelreg-history-" + UUID.randomUUID();
+
+  /** The server the clients talk to. */
+  protected URI uri() {
+    return server.uri();
+  }
+
+  private RegistryOptions.Builder options() {
+    return RegistryOptions.builder().cacheTtl(Duration.ZERO).storeOption("mlflow.history-experiment", history);
+  }
 
   private <T> List<T> inParallel(List<Callable<T>> work) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(work.size());
@@ -49,8 +63,7 @@ class MlflowManyClientsTest extends StandInServerTest {
   private List<ModelRegistry> clients() {
     List<ModelRegistry> out = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
-      out.add(ModelRegistries.open(server.uri().toString(), RegistryOptions.builder().actor("trainer-" + i)
-          .cacheTtl(Duration.ZERO).build()));
+      out.add(ModelRegistries.open(uri().toString(), options().actor("trainer-" + i).build()));
     }
     return out;
   }
@@ -87,18 +100,17 @@ class MlflowManyClientsTest extends StandInServerTest {
   @Test
   void aWriterThatDiesHoldingAClaimHoldsOthersUpOnlyForTheLease() {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    try (ModelRegistry registry = ModelRegistries.open(server.uri().toString(),
-        RegistryOptions.builder().clock(clock).cacheTtl(Duration.ZERO).build())) {
+    try (ModelRegistry registry = ModelRegistries.open(uri().toString(), options().clock(clock).build())) {
       registry.createModel("m");
-      MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(server.uri());
-      String history = raw.post("runs/search", Map.of("experiment_ids", List.of(raw.get("experiments/get-by-name",
-          MlflowHttp.params("experiment_name", "modelreg-history")).path("experiment").path("experiment_id").asText())))
+      MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(uri());
+      String historyRun = raw.post("runs/search", Map.of("experiment_ids", List.of(raw.get("experiments/get-by-name",
+          MlflowHttp.params("experiment_name", history)).path("experiment").path("experiment_id").asText())))
           .path("runs").get(0).path("info").path("run_id").asText();
       long created = raw.get("registered-models/get", MlflowHttp.params("name", "m")).path("registered_model")
           .path("creation_timestamp").asLong();
       // another process claimed the next revision and the next event, then died
       String dead = clock.millis() + "-dead-writer";
-      raw.post("runs/log-batch", Map.of("run_id", history, "params", List.of(
+      raw.post("runs/log-batch", Map.of("run_id", historyRun, "params", List.of(
           Map.of("key", "rev." + created + ".2", "value", dead), Map.of("key", "seq.000002", "value", dead))));
 
       assertThatThrownBy(() -> registry.setModelTag("m", "team", "ml")).isInstanceOf(ConflictException.class);
