@@ -1,6 +1,8 @@
 package io.modelreg.inference;
 
 import ai.djl.engine.Engine;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * DJL with ONNX Runtime, offline. The properties are set before DJL reads them, unless the user set them:
@@ -12,22 +14,32 @@ final class Djl {
 
   private Djl() {}
 
-  private static final class Holder {
-    static final Engine ENGINE_INSTANCE = start();
+  private static volatile @Nullable Engine engine;
 
-    private static Engine start() {
-      if (System.getProperty("ai.djl.offline") == null) {
-        System.setProperty("ai.djl.offline", "true");
-      }
-      if (System.getProperty("ai.djl.onnx.disable_alternative") == null) {
-        System.setProperty("ai.djl.onnx.disable_alternative", "true");
-      }
-      return Engine.getEngine(ENGINE);
+  /**
+   * The ONNX Runtime engine, started once per JVM with the offline settings. The first call also puts ONNX
+   * Runtime's native libraries under {@code cacheRoot} ({@link OnnxRuntimeNatives}); later calls ignore it.
+   */
+  static Engine engine(Path cacheRoot) {
+    Engine e = engine;
+    if (e != null) {
+      return e;
     }
-  }
-
-  /** The ONNX Runtime engine, started once per JVM with the offline settings. */
-  static Engine engine() {
-    return Holder.ENGINE_INSTANCE;
+    synchronized (Djl.class) {
+      e = engine;
+      if (e == null) {
+        OnnxRuntimeNatives.prepare(cacheRoot);
+        if (System.getProperty("ai.djl.offline") == null) {
+          System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("ai.djl.onnx.disable_alternative") == null) {
+          System.setProperty("ai.djl.onnx.disable_alternative", "true");
+        }
+        e = Engine.getEngine(ENGINE);
+        OnnxRuntimeNatives.removeLoaderTempDirectory();
+        engine = e;
+      }
+      return e;
+    }
   }
 }

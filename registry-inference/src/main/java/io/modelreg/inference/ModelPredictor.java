@@ -93,7 +93,7 @@ public final class ModelPredictor implements AutoCloseable {
     String subject = version.uri() + (uri.isImmutable() ? "" : " (resolved from " + uri + ")");
     LocalCache.Entry entry = LocalCache.fetch(registry, version, options.cacheDirectory());
     Bundle bundle = Bundle.read(entry.directory(), subject);
-    return new ModelPredictor(version, bundle, OnnxModel.load(bundle.modelFile, subject),
+    return new ModelPredictor(version, bundle, OnnxModel.load(bundle.modelFile, subject, options.cacheDirectory()),
         entry.hit(), subject);
   }
 
@@ -102,7 +102,7 @@ public final class ModelPredictor implements AutoCloseable {
     String subject = bundleDirectory.toString();
     Bundle bundle = Bundle.read(bundleDirectory, subject);
     return new ModelPredictor(null, bundle,
-        OnnxModel.load(bundle.modelFile, subject), false, subject);
+        OnnxModel.load(bundle.modelFile, subject, PredictorOptions.defaults().cacheDirectory()), false, subject);
   }
 
   /** The version this predictor serves; empty for a directory opened with {@link #open}. */

@@ -103,8 +103,8 @@ final class OnnxModel implements AutoCloseable {
     this.subject = subject;
   }
 
-  static OnnxModel load(Path modelFile, String subject) {
-    Djl.engine();
+  static OnnxModel load(Path modelFile, String subject, Path cacheRoot) {
+    Djl.engine(cacheRoot);
     String file = String.valueOf(modelFile.getFileName());
     String name = file.endsWith(".onnx") ? file.substring(0, file.length() - 5) : file;
     Criteria<Batch, Outputs> criteria = Criteria.builder()
