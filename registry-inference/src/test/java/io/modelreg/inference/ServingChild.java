@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The main class of the child JVMs started by {@link ChildJvm}: loads one model from a file registry,
+ * The main class of the child JVMs started by {@link ChildJvm}: loads one model from a file registry (twice),
  * predicts one row and prints the answer and where ONNX Runtime's library was mapped from; with {@code hold}
  * it then waits on stdin so the parent can kill it while the model is loaded.
  *
@@ -27,6 +27,10 @@ public final class ServingChild {
         ModelPredictor predictor = ModelPredictor.load(registry, ModelUri.parse(args[2]),
             PredictorOptions.defaults().cacheDirectory(Path.of(args[1])))) {
       System.out.println("PREDICTION " + Arrays.toString(predictor.predict(ROW)));
+      try (ModelPredictor again = ModelPredictor.load(registry, ModelUri.parse(args[2]),
+          PredictorOptions.defaults().cacheDirectory(Path.of(args[1])))) {
+        again.predict(ROW); // a second load in the same JVM, for the say-it-once check
+      }
       System.out.println("NATIVE " + mappedOnnxRuntime());
       System.out.println("READY");
       System.out.flush();
