@@ -151,12 +151,12 @@ class OverloadTest {
       Future<float[]> third = predictLater(p, "models:/m5/1");
       awaitWaiting(p, 3);
 
-      a.close();
+      a.close(); // one slot: the first waiter gets it; each later slot (a finished request) goes to the next
       assertThat(first.get(60, TimeUnit.SECONDS)).hasSize(2);
-      b.close();
       assertThat(second.get(60, TimeUnit.SECONDS)).hasSize(2);
       assertThat(third.get(60, TimeUnit.SECONDS)).hasSize(2);
       assertThat(loadOrder).containsExactly("m3", "m4", "m5");
+      b.close();
     }
   }
 
