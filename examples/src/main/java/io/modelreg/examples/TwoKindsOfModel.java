@@ -113,7 +113,7 @@ public final class TwoKindsOfModel {
           .budget(MemoryBudget.bytes(256L << 20)).build()) {
         Map<String, Object> customer = ChurnDataset.features(data.subList(1500, 1501), columns).get(0);
         double churn = pool.call("models:/churn/1",
-            lease -> (double) ((Classifier) lease.model()).predictor().predictProba(customer).get("yes"));
+            lease -> (double) ((Classifier) lease.model()).predictor().predictProba(customer).getOrDefault("yes", 0f));
         String plan = String.valueOf(customer.get("plan"));
         double discount = pool.call("models:/offers/1",
             lease -> ((OfferTable) lease.model()).discountByPlan().getOrDefault(plan, 0.0));
