@@ -58,7 +58,7 @@ public class PoolBenchmark {
   private Path scratch;
   private ModelRegistry serving;
   private ModelRegistry ci;
-  private ModelPool pool;
+  private ModelPool<ModelPredictor> pool;
   private ModelPredictor direct;
   private Map<String, Object> row;
   private int target = 1;

@@ -122,7 +122,7 @@ public final class Quickstart {
       step(out, 7, "Serve predictions through the model pool by alias (models:/churn@champion)");
       PredictorOptions predictorOptions = PredictorOptions.defaults().cacheDirectory(dir.resolve("cache"));
       List<Map<String, Object>> customers = ChurnDataset.features(test.subList(0, 3), V2_COLUMNS);
-      try (ModelPool pool = ModelPool.builder(registry).budget(MemoryBudget.bytes(256L << 20))
+      try (ModelPool<ModelPredictor> pool = ModelPool.builder(registry).budget(MemoryBudget.bytes(256L << 20))
           .predictorOptions(predictorOptions).build()) {
         for (Map<String, Object> customer : customers) {
           PoolPrediction p = pool.predict("models:/churn@champion", customer);

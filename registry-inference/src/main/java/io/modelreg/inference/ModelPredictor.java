@@ -93,16 +93,22 @@ public final class ModelPredictor implements AutoCloseable {
     String subject = version.uri() + (uri.isImmutable() ? "" : " (resolved from " + uri + ")");
     LocalCache.Entry entry = LocalCache.fetch(registry, version, options.cacheDirectory());
     Bundle bundle = Bundle.read(entry.directory(), subject);
-    return new ModelPredictor(version, bundle, OnnxModel.load(bundle.modelFile, subject),
+    return new ModelPredictor(version, bundle, OnnxModel.load(bundle.modelFile, subject, options.cacheDirectory(), options.executionProvider()),
         entry.hit(), subject);
   }
 
   /** Loads a model directory from disk, such as one Python MLflow logged with the onnx flavor. */
   public static ModelPredictor open(Path bundleDirectory) {
+    return open(bundleDirectory, PredictorOptions.defaults());
+  }
+
+  /** Loads a model directory from disk with {@code options} (the cache holds ONNX Runtime's libraries). */
+  public static ModelPredictor open(Path bundleDirectory, PredictorOptions options) {
     String subject = bundleDirectory.toString();
     Bundle bundle = Bundle.read(bundleDirectory, subject);
     return new ModelPredictor(null, bundle,
-        OnnxModel.load(bundle.modelFile, subject), false, subject);
+        OnnxModel.load(bundle.modelFile, subject, options.cacheDirectory(), options.executionProvider()), false,
+        subject);
   }
 
   /** The version this predictor serves; empty for a directory opened with {@link #open}. */

@@ -1,18 +1,18 @@
 package io.modelreg.inference;
 
-import ai.djl.MalformedModelException;
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
+import ai.djl.onnxruntime.engine.OrtNDManager;
+import ai.djl.onnxruntime.engine.OrtSymbolBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.translate.NoBatchifyTranslator;
-import ai.djl.translate.TranslatorContext;
-import java.io.IOException;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,16 +37,9 @@ final class OnnxModel implements AutoCloseable {
     }
   }
 
-  private static final class BatchTranslator implements NoBatchifyTranslator<Batch, Outputs> {
-    @Override
-    public NDList processInput(TranslatorContext ctx, Batch batch) {
-      return new NDList(ctx.getNDManager().create(batch.data(), new Shape(batch.rows(), batch.columns())));
-    }
-
-    @Override
-    public Outputs processOutput(TranslatorContext ctx, NDList list) {
-      return outputs(list);
-    }
+  /** Copies a call's outputs into Java arrays while its native memory is open. */
+  private static final class OutputCopy {
+    private OutputCopy() {}
 
     static Outputs outputs(NDList list) {
       List<String> names = new ArrayList<>();
@@ -95,30 +88,33 @@ final class OnnxModel implements AutoCloseable {
     }
   }
 
-  private final ZooModel<Batch, Outputs> model;
+  private final OrtNDManager manager;
+  private final OrtSymbolBlock block;
   private final String subject;
 
-  private OnnxModel(ZooModel<Batch, Outputs> model, String subject) {
-    this.model = model;
+  private OnnxModel(OrtNDManager manager, OrtSymbolBlock block, String subject) {
+    this.manager = manager;
+    this.block = block;
     this.subject = subject;
   }
 
-  static OnnxModel load(Path modelFile, String subject) {
-    Djl.engine();
+  /**
+   * Creates the ONNX Runtime session ourselves, with the execution provider chosen explicitly, and hands it
+   * to DJL as a block on a CPU manager. Loading through DJL's {@code Criteria} asked DJL for its default device,
+   * which probes CUDA (a WARN on every CPU machine), and looked for the ONNX extensions library (an INFO).
+   */
+  static OnnxModel load(Path modelFile, String subject, Path cacheRoot, ExecutionProvider provider) {
+    Engine engine = Djl.engine(cacheRoot);
     String file = String.valueOf(modelFile.getFileName());
-    String name = file.endsWith(".onnx") ? file.substring(0, file.length() - 5) : file;
-    Criteria<Batch, Outputs> criteria = Criteria.builder()
-        .setTypes(Batch.class, Outputs.class)
-        .optModelPath(modelFile.getParent())
-        .optModelName(name)
-        .optEngine(Djl.ENGINE)
-        .optTranslator(new BatchTranslator())
-        .build();
-    try {
-      return new OnnxModel(criteria.loadModel(), subject);
-    } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+    OrtSession session;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      Providers.apply(provider, options, subject);
+      session = OrtEnvironment.getEnvironment().createSession(modelFile.toString(), options);
+    } catch (OrtException | RuntimeException e) {
       throw new InvalidBundleException(subject + ": ONNX Runtime cannot load " + file + " (" + e.getMessage() + ")", e);
     }
+    OrtNDManager manager = (OrtNDManager) engine.newBaseManager(Device.cpu());
+    return new OnnxModel(manager, new OrtSymbolBlock(session, manager), subject);
   }
 
   /**
@@ -126,10 +122,10 @@ final class OnnxModel implements AutoCloseable {
    * NDManager closed at the end of the call; DJL's Predictor would add a translator context per call.
    */
   Outputs run(Batch batch) {
-    try (NDManager manager = model.getNDManager().newSubManager()) {
-      NDList input = new NDList(manager.create(batch.data(), new Shape(batch.rows(), batch.columns())));
-      NDList output = model.getBlock().forward(new ParameterStore(manager, false), input, false);
-      return BatchTranslator.outputs(output);
+    try (NDManager call = manager.newSubManager()) {
+      NDList input = new NDList(call.create(batch.data(), new Shape(batch.rows(), batch.columns())));
+      NDList output = block.forward(new ParameterStore(call, false), input, false);
+      return OutputCopy.outputs(output);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(subject + ": the model rejected a batch of " + batch.rows() + " × "
           + batch.columns() + " features: " + rootMessage(e), e);
@@ -146,6 +142,7 @@ final class OnnxModel implements AutoCloseable {
 
   @Override
   public void close() {
-    model.close();
+    block.close();
+    manager.close();
   }
 }

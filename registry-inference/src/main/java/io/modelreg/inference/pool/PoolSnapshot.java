@@ -12,11 +12,16 @@ import java.util.Map;
  * @param evictions models unloaded to make room, by keep-alive, or after a switch
  * @param hits requests that found their model loaded
  * @param misses requests that had to wait for a load
+ * @param waiting requests waiting for room now
+ * @param waited requests that waited for room since the pool started
+ * @param refused requests refused since the pool started because their deadline passed or the queue was full
+ * @param untrustedMeasurements size measurements discarded because a model was unloaded while they ran
  * @param versions per version ({@code name/number}): requests, errors, latency quantiles
  * @param arms per requested URI (the arms of a split): requests, errors, latency quantiles
  */
 public record PoolSnapshot(long budgetBytes, long bytesInUse, int loadedModels, long loads, long evictions, long hits,
-    long misses, Map<String, Stats> versions, Map<String, Stats> arms) {
+    long misses, int waiting, long waited, long refused, long untrustedMeasurements, Map<String, Stats> versions,
+    Map<String, Stats> arms) {
 
   /**
    * Figures of one version or arm.

@@ -73,19 +73,21 @@ class ModelPoolTest {
     registry.close();
   }
 
-  private ModelPool.Builder pool(long budgetMb) {
-    return ModelPool.builder(registry)
+  private ModelPool.Builder<ModelPredictor> pool(long budgetMb) {
+    return pool(budgetMb, (r, v) -> {
+      loadCount.incrementAndGet();
+      ModelPredictor p = ModelPredictor.load(r, v.uri(), PredictorOptions.defaults().cacheDirectory(dir.resolve("cache")));
+      rss.addAndGet(sizes.getOrDefault(v.name(), 10 * MB));
+      return p;
+    });
+  }
+
+  private <M extends AutoCloseable> ModelPool.Builder<M> pool(long budgetMb, ModelPool.Loader<M> loader) {
+    return ModelPool.builder(registry, loader)
         .budget(MemoryBudget.bytes(budgetMb * MB))
         .memoryProbe(rss::get)
         .ticker(now::get)
-        .backgroundMaintenance(false)
-        .predictorOptions(PredictorOptions.defaults().cacheDirectory(dir.resolve("cache")))
-        .loader((r, v) -> {
-          loadCount.incrementAndGet();
-          ModelPredictor p = ModelPredictor.load(r, v.uri(), PredictorOptions.defaults().cacheDirectory(dir.resolve("cache")));
-          rss.addAndGet(sizes.getOrDefault(v.name(), 10 * MB));
-          return p;
-        });
+        .backgroundMaintenance(false);
   }
 
   @Test
@@ -110,7 +112,7 @@ class ModelPoolTest {
 
   @Test
   void sizesArePredictedMeasuredAndRecordedOnTheVersion() {
-    try (ModelPool p = pool(200).sizeFactor(3).build()) {
+    try (ModelPool<ModelPredictor> p = pool(200).sizeFactor(3).build()) {
       ModelVersion v = registry.resolve("models:/m2/1");
       assertThat(p.predictedSize(v)).isEqualTo(v.manifest().totalSize() * 3);
       assertThat(p.predict("models:/m2/1", ROW).output()).hasSize(2);
@@ -123,7 +125,7 @@ class ModelPoolTest {
 
   @Test
   void theBudgetIsNeverExceededAndTheLeastRecentlyUsedIdleModelGoesFirst() {
-    try (ModelPool p = pool(100).build()) {
+    try (ModelPool<ModelPredictor> p = pool(100).build()) {
       p.predict("models:/m1/1", ROW);
       now.addAndGet(10);
       p.predict("models:/m2/1", ROW);
@@ -148,11 +150,12 @@ class ModelPoolTest {
     for (String name : List.of("m1", "m2", "m3")) {
       registry.setVersionTag(name, 1, ModelPool.SIZE_TAG, Long.toString(40 * MB)); // measured by an earlier start
     }
-    try (ModelPool p = pool(100).build()) {
+    try (ModelPool<ModelPredictor> p = pool(100).acquireTimeout(Duration.ZERO).build()) {
       p.pin("models:/m1/1");
-      try (ModelPool.Lease held = p.acquire("models:/m2/1")) {
+      try (ModelPool<ModelPredictor>.Lease held = p.acquire("models:/m2/1")) {
         assertThatThrownBy(() -> p.predict("models:/m3/1", ROW)).isInstanceOf(TransientRegistryException.class)
-            .hasMessageContaining("in use or pinned");
+            .isInstanceOf(PoolOverloadedException.class)
+            .hasMessageContaining("deadline passed").hasMessageContaining("in use or pinned");
         assertThat(held.predictor().predict(ROW)).hasSize(2);
       }
       p.predict("models:/m3/1", ROW); // m2 is idle now and goes
@@ -165,7 +168,7 @@ class ModelPoolTest {
 
   @Test
   void maxModelsKeepAliveAndAModelLargerThanTheBudget() {
-    try (ModelPool p = pool(1000).maxModels(2).keepAlive(Duration.ofMinutes(5)).build()) {
+    try (ModelPool<ModelPredictor> p = pool(1000).maxModels(2).keepAlive(Duration.ofMinutes(5)).build()) {
       p.predict("models:/m1/1", ROW);
       p.predict("models:/m2/1", ROW);
       now.addAndGet(1);
@@ -176,7 +179,7 @@ class ModelPoolTest {
       assertThat(p.snapshot().loadedModels()).isZero();
       assertThat(p.snapshot().bytesInUse()).isZero();
     }
-    try (ModelPool small = pool(50).build()) {
+    try (ModelPool<ModelPredictor> small = pool(50).build()) {
       registry.setVersionTag("big", 1, ModelPool.SIZE_TAG, Long.toString(90 * MB));
       assertThatThrownBy(() -> small.predict("models:/big/1", ROW)).isInstanceOf(ModelPoolException.class)
           .hasMessageContaining("more than the whole budget");
@@ -187,13 +190,13 @@ class ModelPoolTest {
   @Test
   void aFailingLoadIsRememberedForItsBackOffAndPoisonsNothingElse() {
     AtomicBoolean broken = new AtomicBoolean(true);
-    try (ModelPool p = pool(200).failureBackoff(Duration.ofSeconds(30)).loader((r, v) -> {
+    try (ModelPool<ModelPredictor> p = pool(200, (r, v) -> {
       loadCount.incrementAndGet();
       if (broken.get() && v.name().equals("m1")) {
         throw new IllegalStateException("disk on fire");
       }
       return ModelPredictor.load(r, v.uri(), PredictorOptions.defaults().cacheDirectory(dir.resolve("cache")));
-    }).build()) {
+    }).failureBackoff(Duration.ofSeconds(30)).build()) {
       assertThatThrownBy(() -> p.predict("models:/m1/1", ROW)).hasMessageContaining("disk on fire");
       assertThatThrownBy(() -> p.predict("models:/m1/1", ROW)).isInstanceOf(ModelPoolException.class)
           .hasMessageContaining("back-off");
@@ -209,7 +212,7 @@ class ModelPoolTest {
 
   @Test
   void manyThreadsAskingForOneModelCauseOneLoad() throws Exception {
-    try (ModelPool p = pool(200).build()) {
+    try (ModelPool<ModelPredictor> p = pool(200).build()) {
       ExecutorService threads = Executors.newFixedThreadPool(8);
       CountDownLatch start = new CountDownLatch(1);
       List<Future<float[]>> results = new ArrayList<>();
@@ -236,7 +239,7 @@ class ModelPoolTest {
         .split("ab", "models:/m2/1", "models:/m3/1", 0.25)
         .defaultUri("models:/m1/2")
         .build();
-    try (ModelPool p = pool(500).routing(routing).build()) {
+    try (ModelPool<ModelPredictor> p = pool(500).routing(routing).build()) {
       assertThat(p.predictRouted("tenant-1", "u", ROW).version().name()).isEqualTo("m1");
       assertThat(p.predictRouted("unknown", "u", ROW).version().number()).isEqualTo(2);
       Map<String, Integer> arms = new HashMap<>();
@@ -254,7 +257,7 @@ class ModelPoolTest {
 
   @Test
   void metricsAreRecordedOnTheVersionsForComparison() {
-    try (ModelPool p = pool(200).build()) {
+    try (ModelPool<ModelPredictor> p = pool(200).build()) {
       for (int i = 0; i < 20; i++) {
         now.addAndGet(1000);
         p.predict("models:/m1/1", ROW);

@@ -8,6 +8,7 @@ import io.modelreg.ModelVersion;
 import io.modelreg.Registration;
 import io.modelreg.RegistryOptions;
 import io.modelreg.inference.ModelBundle;
+import io.modelreg.inference.ModelPredictor;
 import io.modelreg.inference.PredictorOptions;
 import io.modelreg.inference.preprocess.Preprocessor;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class ZeroDowntimeSwitchTest {
 
       List<Switch> switches = new CopyOnWriteArrayList<>();
       BlockingQueue<Integer> switched = new LinkedBlockingQueue<>();
-      try (ModelPool pool = ModelPool.builder(registry).budget(MemoryBudget.bytes(1L << 30))
+      try (ModelPool<ModelPredictor> pool = ModelPool.builder(registry).budget(MemoryBudget.bytes(1L << 30))
           .predictorOptions(PredictorOptions.defaults().cacheDirectory(dir.resolve("cache"))).build()) {
         assertThat(pool.predict("models:/m@live", ROW).version().number()).isEqualTo(1);
         switches.add(new Switch(Long.MIN_VALUE, Long.MIN_VALUE, 1));
@@ -132,7 +133,7 @@ class ZeroDowntimeSwitchTest {
       bundle.register(ci, "m", Registration.builder());
       ci.setAlias("m", "live", 1);
       BlockingQueue<Integer> switched = new LinkedBlockingQueue<>();
-      try (ModelPool pool = ModelPool.builder(serving).budget(MemoryBudget.bytes(1L << 30))
+      try (ModelPool<ModelPredictor> pool = ModelPool.builder(serving).budget(MemoryBudget.bytes(1L << 30))
           .predictorOptions(PredictorOptions.defaults().cacheDirectory(dir.resolve("cache"))).build()) {
         pool.onSwitch((uri, from, to, at) -> switched.add(to.number()));
         assertThat(pool.predict("models:/m@live", ROW).version().number()).isEqualTo(1);
