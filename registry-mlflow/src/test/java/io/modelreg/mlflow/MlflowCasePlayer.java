@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * {@code next_page_token} becomes {@code <page_token>}; the artifact store's directory in a failed download's
  * message becomes {@code <artifact_root>}, and the database's own text after {@code ". Error: "} in a message
  * (SQLAlchemy's report of an IntegrityError, with the SQL and its parameters) becomes {@code <database error>}: both
- * depend on where and on which database the server runs, not on MLflow. N counts distinct values in order of first appearance
+ * depend on where and on which database the server runs, not on MLflow; a Python set in a message is sorted, as
+ * its order changes with each server process. N counts distinct values in order of first appearance
  * within the case (object keys visited in sorted order), so which fields hold the same id or the same time is
  * kept, and compared.
  */
@@ -42,7 +43,9 @@ final class MlflowCasePlayer {
       "end_time", "timestamp", "creation_timestamp_ms", "last_updated_timestamp_ms", "creation_time", "last_update_time");
   private static final Pattern MODEL_ID = Pattern.compile("m-[0-9a-f]{32}");
   private static final Pattern RUN_ID = Pattern.compile("(?<![0-9a-zA-Z])[0-9a-f]{32}(?![0-9a-zA-Z])");
-  private static final Pattern ARTIFACT_EXPERIMENT = Pattern.compile("(mlflow-artifacts:/)(\\d+)(/)");
+  private static final Pattern ARTIFACT_EXPERIMENT = Pattern.compile("(mlflow-artifacts:/)(\\d+)(/|$)");
+  /** A Python set in a message ({@code '{'a', 'b'}'}), whose order changes with each server process's hash seed. */
+  private static final Pattern PYTHON_SET = Pattern.compile("\\{('[^'{}]*'(?:, '[^'{}]*')*)}");
   /** Where the server keeps artifacts, which it names in the message of a failed download. */
   private static final Pattern ARTIFACT_ROOT = Pattern.compile("downloading one or more artifacts from (/[^:\\s]*):");
   /** The database's own words after MLflow's in an error message (SQLAlchemy, the SQL, its parameters). */
@@ -207,6 +210,14 @@ final class MlflowCasePlayer {
       s = s.replace(root.group(1), "<artifact_root>");
     }
     s = DATABASE_ERROR.matcher(s).replaceFirst("$1<database error>");
+    Matcher set = PYTHON_SET.matcher(s);
+    StringBuilder sorted = new StringBuilder();
+    while (set.find()) {
+      List<String> items = new ArrayList<>(List.of(set.group(1).split(", ")));
+      java.util.Collections.sort(items);
+      set.appendReplacement(sorted, Matcher.quoteReplacement("{" + String.join(", ", items) + "}"));
+    }
+    s = set.appendTail(sorted).toString();
     s = replace(MODEL_ID, s, "model_id");
     s = replace(RUN_ID, s, "run_id");
     Matcher m = ARTIFACT_EXPERIMENT.matcher(s);
