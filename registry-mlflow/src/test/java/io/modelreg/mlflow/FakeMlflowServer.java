@@ -45,10 +45,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * statuses (400 for a missing alias, 500 for a missing artifact), DELETE with a JSON body (a POST to a
  * delete endpoint answers 405 with HTML), search results without aliases, prompts hidden from a plain model
  * search, and the artifact proxy. It can inject faults: 503 bursts, latency, {@code Connection: close}.
+ *
+ * <p>What it answers is held to what a real MLflow 3.1.3 server answered to the same requests, recorded in {@code
+ * src/test/resources/mlflow-recorded/} ({@link MlflowReplayTest}): fields, empty strings, order of lists, update
+ * times, error codes and messages, refused sources and filters.
  */
 public final class FakeMlflowServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String API = "/api/2.0/mlflow/";
+  private static final String PROMPT_TAG = "mlflow.prompt.is_prompt";
   private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
 
   private final HttpServer server;
@@ -66,6 +71,7 @@ public final class FakeMlflowServer implements AutoCloseable {
   private final Map<String, ObjectNode> loggedModels = new HashMap<>();
   private final Map<String, String> experiments = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> experimentTags = new HashMap<>();
+  private final Map<String, Long> experimentTimes = new HashMap<>();
   private final Map<String, byte[]> artifacts = new TreeMap<>();
   private final AtomicLong clock = new AtomicLong(1_760_000_000_000L);
   /** Fault injection: how many next requests answer 503, extra latency, whether to close connections. */
@@ -214,7 +220,7 @@ public final class FakeMlflowServer implements AutoCloseable {
     } else {
       try {
         synchronized (this) {
-          a = route(ex.getRequestMethod(), ex.getRequestURI(), body);
+          a = route(ex.getRequestMethod(), ex.getRequestURI(), ex.getRequestHeaders().getFirst("Content-Type"), body);
         }
       } catch (RuntimeException e) {
         a = error(500, "INTERNAL_ERROR", e.toString());
@@ -249,7 +255,19 @@ public final class FakeMlflowServer implements AutoCloseable {
     return q;
   }
 
-  private Answer route(String method, URI uri, byte[] raw) throws IOException {
+  /** Werkzeug's page for a method a route does not take, as MLflow (Flask) sends it. */
+  static final String METHOD_NOT_ALLOWED = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+      + "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+  /** Werkzeug's page for a path no route takes. */
+  static final String NOT_FOUND = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+      + "<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and "
+      + "try again.</p>\n";
+
+  private static Answer html(int status, String page) {
+    return new Answer(status, page.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
+  }
+
+  private Answer route(String method, URI uri, @Nullable String contentType, byte[] raw) throws IOException {
     String path = uri.getPath();
     Map<String, String> q = query(uri);
     if (path.startsWith(ARTIFACTS)) {
@@ -259,9 +277,23 @@ public final class FakeMlflowServer implements AutoCloseable {
           : artifact(method, key, q, raw);
     }
     if (!path.startsWith(API)) {
-      return error(404, "ENDPOINT_NOT_FOUND", "No such endpoint " + path);
+      return html(404, NOT_FOUND);
     }
     String endpoint = path.substring(API.length());
+    Answer refused = routing(method, endpoint);
+    if (refused != null) {
+      return refused;
+    }
+    // like MLflow: a request with a body must say it is JSON, before anything else is looked at
+    if (!method.equals("GET")) {
+      String media = contentType == null ? null : contentType.split(";")[0].trim();
+      if (media == null || media.isEmpty()) {
+        return error(400, "INVALID_PARAMETER_VALUE", "Bad Request. Content-Type header is missing.");
+      }
+      if (!media.equals("application/json")) {
+        return error(400, "INVALID_PARAMETER_VALUE", "Bad Request. Content-Type must be one of ['application/json'].");
+      }
+    }
     JsonNode body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
     return checked(method + " " + endpoint, body, q, () -> dispatch(method, endpoint, body, q));
   }
@@ -291,14 +323,34 @@ public final class FakeMlflowServer implements AutoCloseable {
     return a;
   }
 
-  private Answer dispatch(String method, String endpoint, JsonNode body, Map<String, String> q) {
-    boolean deleteEndpoint = endpoint.equals("registered-models/delete") || endpoint.equals("model-versions/delete")
-        || endpoint.equals("registered-models/delete-tag") || endpoint.equals("model-versions/delete-tag")
-        || (endpoint.equals("registered-models/alias") && !method.equals("GET") && !method.equals("POST"));
-    if ((endpoint.equals("registered-models/delete") || endpoint.equals("model-versions/delete")
-        || endpoint.endsWith("delete-tag")) && method.equals("POST")) {
-      return new Answer(405, "<!doctype html><title>405 Method Not Allowed</title>".getBytes(StandardCharsets.UTF_8), "text/html");
+  /** The methods each endpoint takes, as MLflow's routes declare them. */
+  private static final Map<String, Set<String>> ROUTES = Map.ofEntries(
+      Map.entry("registered-models/create", Set.of("POST")), Map.entry("registered-models/get", Set.of("GET")),
+      Map.entry("registered-models/search", Set.of("GET")), Map.entry("registered-models/update", Set.of("PATCH")),
+      Map.entry("registered-models/delete", Set.of("DELETE")), Map.entry("registered-models/set-tag", Set.of("POST")),
+      Map.entry("registered-models/delete-tag", Set.of("DELETE")),
+      Map.entry("registered-models/alias", Set.of("GET", "POST", "DELETE")),
+      Map.entry("model-versions/create", Set.of("POST")), Map.entry("model-versions/get", Set.of("GET")),
+      Map.entry("model-versions/search", Set.of("GET")), Map.entry("model-versions/update", Set.of("PATCH")),
+      Map.entry("model-versions/delete", Set.of("DELETE")), Map.entry("model-versions/set-tag", Set.of("POST")),
+      Map.entry("model-versions/delete-tag", Set.of("DELETE")), Map.entry("model-versions/transition-stage", Set.of("POST")),
+      Map.entry("runs/create", Set.of("POST")), Map.entry("runs/get", Set.of("GET")), Map.entry("runs/set-tag", Set.of("POST")),
+      Map.entry("runs/log-batch", Set.of("POST")), Map.entry("runs/search", Set.of("POST", "GET")),
+      Map.entry("runs/delete", Set.of("POST")), Map.entry("runs/update", Set.of("POST")),
+      Map.entry("experiments/get-by-name", Set.of("GET")), Map.entry("experiments/create", Set.of("POST")),
+      Map.entry("experiments/get", Set.of("GET")), Map.entry("experiments/set-experiment-tag", Set.of("POST")),
+      Map.entry("logged-models", Set.of("POST")));
+
+  /** Flask's answer to a path no route takes (404) or a method its route does not take (405); null when routed. */
+  private static @Nullable Answer routing(String method, String endpoint) {
+    Set<String> methods = ROUTES.get(endpoint);
+    if (methods == null) {
+      return endpoint.startsWith("logged-models/") && endpoint.indexOf('/', 14) < 0 ? null : html(404, NOT_FOUND);
     }
+    return methods.contains(method) ? null : html(405, METHOD_NOT_ALLOWED);
+  }
+
+  private Answer dispatch(String method, String endpoint, JsonNode body, Map<String, String> q) {
     switch (method + " " + endpoint) {
       case "POST registered-models/create":
         return createModel(body);
@@ -358,12 +410,16 @@ public final class FakeMlflowServer implements AutoCloseable {
         return experiment(q.getOrDefault("experiment_id", ""));
       case "POST experiments/set-experiment-tag":
         return setExperimentTag(body);
+      case "POST logged-models":
+        return createLoggedModel(body);
       default:
-        if (method.equals("GET") && endpoint.startsWith("logged-models/") && loggedModels.containsKey(endpoint.substring(14))) {
-          return json(JSON.createObjectNode().set("model", loggedModels.get(endpoint.substring(14)).deepCopy()));
+        if (method.equals("GET") && endpoint.startsWith("logged-models/")) {
+          String id = endpoint.substring("logged-models/".length());
+          ObjectNode logged = loggedModels.get(id);
+          return logged == null ? error(404, "RESOURCE_DOES_NOT_EXIST", "Logged model with ID '" + id + "' not found.")
+              : json(JSON.createObjectNode().set("model", logged.deepCopy()));
         }
-        return deleteEndpoint ? new Answer(405, new byte[0], "text/html")
-            : error(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + method + " " + endpoint);
+        return html(405, METHOD_NOT_ALLOWED);
     }
   }
 
@@ -410,21 +466,27 @@ public final class FakeMlflowServer implements AutoCloseable {
       o.set("tags", tags);
     }
     ArrayNode aliases = JSON.createArrayNode();
-    m.get("_aliases").fields().forEachRemaining(e -> aliases.add(JSON.createObjectNode().put("alias", e.getKey())
-        .put("version", e.getValue().asText())));
+    // like MLflow: aliases by name, whatever order they were set in
+    new TreeMap<>(aliasesOf(m)).forEach((alias, n) -> aliases.add(JSON.createObjectNode().put("alias", alias).put("version", n)));
     if (withAliases && !aliases.isEmpty()) {
       o.set("aliases", aliases);
     }
     TreeMap<Integer, ObjectNode> vs = versions.get(m.path("name").asText());
     if (vs != null && !vs.isEmpty()) {
-      // like MLflow: the newest live version of each stage
-      Map<String, ObjectNode> latest = new TreeMap<>();
+      // like MLflow: the newest live version of each stage, stages in the order the oldest versions first show them
+      Map<String, ObjectNode> latest = new LinkedHashMap<>();
       vs.values().forEach(v -> latest.put(v.path("current_stage").asText(), v));
       ArrayNode out = JSON.createArrayNode();
       latest.values().forEach(v -> out.add(versionView(v, false)));
       o.set("latest_versions", out);
     }
     return o;
+  }
+
+  private static Map<String, String> aliasesOf(ObjectNode m) {
+    Map<String, String> out = new LinkedHashMap<>();
+    m.get("_aliases").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
   }
 
   private static ArrayNode tagList(JsonNode tags) {
@@ -444,18 +506,21 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   private Answer searchModels(Map<String, String> q) {
     String text = q.getOrDefault("filter", "");
-    // like MLflow 3: a search that does not ask for prompts does not show them
-    boolean prompts = text.contains("mlflow.prompt.is_prompt");
     FakeSearchFilter filter;
     try {
       filter = new FakeSearchFilter(text, Set.of("name"));
     } catch (IllegalArgumentException e) {
       return error(400, "INVALID_PARAMETER_VALUE", e.getMessage());
     }
+    // like MLflow 3: a search that does not ask for prompts does not show them
+    boolean prompts = filter.asksForPrompts();
+    if (!prompts) {
+      filter = filter.without("tag", PROMPT_TAG);
+    }
     List<ObjectNode> matches = new ArrayList<>();
     for (ObjectNode m : models.values()) {
-      boolean isPrompt = "true".equals(m.get("_tags").path("mlflow.prompt.is_prompt").asText(null));
-      if (isPrompt == prompts && filter.matches(m)) {
+      boolean isPrompt = "true".equals(m.get("_tags").path(PROMPT_TAG).asText(null));
+      if ((prompts || !isPrompt) && filter.matches(m)) {
         matches.add(m);
       }
     }
@@ -519,8 +584,9 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   private Answer setAlias(JsonNode body) {
     ObjectNode m = models.get(body.path("name").asText());
-    if (m == null) {
-      return missingModel(body.path("name").asText());
+    // like MLflow: the version is looked up first, so a missing model is reported as a missing version
+    if (m == null || version(body.path("name").asText(), body.path("version").asText()) == null) {
+      return missingVersion(body.path("name").asText(), body.path("version").asText());
     }
     ((ObjectNode) m.get("_aliases")).put(body.path("alias").asText(), body.path("version").asText());
     return json(JSON.createObjectNode());
@@ -548,9 +614,25 @@ public final class FakeMlflowServer implements AutoCloseable {
 
   private Answer createVersion(JsonNode body) {
     String name = body.path("name").asText();
+    String source = body.path("source").asText();
+    boolean prompt = false;
+    for (JsonNode t : body.path("tags")) {
+      prompt |= t.path("key").asText().equals(PROMPT_TAG);
+    }
+    if (!prompt) {
+      String refused = FakeSources.refusal(source);
+      if (refused != null) {
+        return error(400, "INVALID_PARAMETER_VALUE", refused);
+      }
+    }
     TreeMap<Integer, ObjectNode> vs = versions.get(name);
     if (vs == null) {
       return missingModel(name);
+    }
+    String loggedModel = FakeSources.loggedModelId(source);
+    if (loggedModel != null && !loggedModels.containsKey(loggedModel)) {
+      return error(500, "INTERNAL_ERROR", "Unable to fetch model from model URI source artifact location '" + source
+          + "'.Error: Logged model with ID '" + loggedModel + "' not found.");
     }
     int number = highestVersion.merge(name, 1, Integer::sum);
     ObjectNode v = JSON.createObjectNode();
@@ -559,14 +641,12 @@ public final class FakeMlflowServer implements AutoCloseable {
     long t = now();
     v.put("creation_timestamp", t);
     v.put("last_updated_timestamp", t);
+    models.get(name).put("last_updated_timestamp", t);
     v.put("current_stage", "None");
-    v.put("source", body.path("source").asText());
-    if (!body.path("run_id").asText("").isEmpty()) {
-      v.put("run_id", body.path("run_id").asText());
-    }
-    if (!body.path("description").asText("").isEmpty()) {
-      v.put("description", body.path("description").asText());
-    }
+    // like MLflow: description and run_id are empty strings when not given, never left out; so is run_link
+    v.put("description", body.path("description").asText(""));
+    v.put("source", source);
+    v.put("run_id", body.path("run_id").asText(""));
     if (pendingPolls > 0) {
       v.put("status", "PENDING_REGISTRATION");
       v.put("_polls", pendingPolls);
@@ -575,6 +655,7 @@ public final class FakeMlflowServer implements AutoCloseable {
     }
     v.set("_tags", JSON.createObjectNode());
     putTags(v, body.path("tags"));
+    v.put("run_link", "");
     vs.put(number, v);
     return json(JSON.createObjectNode().set("model_version", versionView(v, true)));
   }
@@ -583,17 +664,19 @@ public final class FakeMlflowServer implements AutoCloseable {
     ObjectNode o = v.deepCopy();
     o.remove("_tags");
     o.remove("_polls");
+    o.remove("run_link");
     ArrayNode tags = tagList(v.get("_tags"));
     if (!tags.isEmpty()) {
       o.set("tags", tags);
     }
+    o.put("run_link", v.path("run_link").asText(""));
     if (withAliases) {
       ObjectNode m = models.get(v.path("name").asText());
       ArrayNode aliases = JSON.createArrayNode();
       if (m != null) {
-        m.get("_aliases").fields().forEachRemaining(e -> {
-          if (e.getValue().asText().equals(v.path("version").asText())) {
-            aliases.add(e.getKey());
+        new TreeMap<>(aliasesOf(m)).forEach((alias, n) -> {
+          if (n.equals(v.path("version").asText())) {
+            aliases.add(alias);
           }
         });
       }
@@ -634,18 +717,28 @@ public final class FakeMlflowServer implements AutoCloseable {
   private Answer searchVersions(Map<String, String> q) {
     FakeSearchFilter filter;
     try {
-      filter = new FakeSearchFilter(q.getOrDefault("filter", ""), Set.of("name", "version_number", "run_id", "source_path"));
+      filter = new FakeSearchFilter(q.getOrDefault("filter", ""), FakeSearchFilter.VERSION_ATTRIBUTES);
     } catch (IllegalArgumentException e) {
       return error(400, "INVALID_PARAMETER_VALUE", e.getMessage());
     }
+    // like MLflow 3: versions of a model any of whose versions is a prompt are hidden unless prompts are asked for
+    boolean prompts = filter.asksForPrompts();
+    if (!prompts) {
+      filter = filter.without("tag", PROMPT_TAG);
+    }
     List<ObjectNode> matches = new ArrayList<>();
-    for (TreeMap<Integer, ObjectNode> vs : new TreeMap<>(versions).values()) {
+    for (TreeMap<Integer, ObjectNode> vs : versions.values()) {
+      boolean promptModel = vs.values().stream().anyMatch(v -> "true".equals(v.get("_tags").path(PROMPT_TAG).asText(null)));
       for (ObjectNode v : vs.values()) {
-        if (filter.matches(v)) {
+        if ((prompts || !promptModel) && filter.matches(v)) {
           matches.add(v);
         }
       }
     }
+    // MLflow's order: last update first, then name, then the higher version
+    matches.sort(java.util.Comparator.<ObjectNode>comparingLong(v -> -v.path("last_updated_timestamp").asLong())
+        .thenComparing(v -> v.path("name").asText())
+        .thenComparingInt(v -> -Integer.parseInt(v.path("version").asText())));
     int max = Integer.parseInt(q.getOrDefault("max_results", "200"));
     int offset = q.containsKey("page_token") ? Integer.parseInt(q.get("page_token")) : 0;
     ObjectNode out = JSON.createObjectNode();
@@ -667,20 +760,21 @@ public final class FakeMlflowServer implements AutoCloseable {
     if (v == null) {
       return missingVersion(body.path("name").asText(), body.path("version").asText());
     }
-    if (body.path("description").asText("").isEmpty()) {
-      v.remove("description");
-    } else {
-      v.put("description", body.path("description").asText());
-    }
+    v.put("description", body.path("description").asText(""));
     v.put("last_updated_timestamp", now());
     return json(JSON.createObjectNode().set("model_version", versionView(v, true)));
   }
 
   private Answer deleteVersion(JsonNode body) {
-    TreeMap<Integer, ObjectNode> vs = versions.get(body.path("name").asText());
-    if (vs == null || vs.remove(Integer.parseInt(body.path("version").asText("0"))) == null) {
-      return missingVersion(body.path("name").asText(), body.path("version").asText());
+    String name = body.path("name").asText();
+    String number = body.path("version").asText();
+    TreeMap<Integer, ObjectNode> vs = versions.get(name);
+    if (vs == null || version(name, number) == null) {
+      return missingVersion(name, number);
     }
+    vs.remove(Integer.parseInt(number));
+    // like MLflow 3.1: the model's update time moves, and aliases of the deleted version stay, pointing at it
+    models.get(name).put("last_updated_timestamp", now());
     return json(JSON.createObjectNode());
   }
 
@@ -716,9 +810,21 @@ public final class FakeMlflowServer implements AutoCloseable {
       default -> null;
     };
     if (canonical == null) {
-      return error(400, "INVALID_PARAMETER_VALUE", "Invalid Model Version stage: " + stage);
+      return error(400, "INVALID_PARAMETER_VALUE", "Invalid Model Version stage: " + stage
+          + ". Value must be one of None, Staging, Production, Archived.");
     }
     v.put("current_stage", canonical);
+    long t = now();
+    v.put("last_updated_timestamp", t);
+    models.get(body.path("name").asText()).put("last_updated_timestamp", t);
+    if (body.path("archive_existing_versions").asBoolean(false) && (canonical.equals("Staging") || canonical.equals("Production"))) {
+      for (ObjectNode other : versions.get(body.path("name").asText()).values()) {
+        if (other != v && other.path("current_stage").asText().equals(canonical)) {
+          other.put("current_stage", "Archived");
+          other.put("last_updated_timestamp", t);
+        }
+      }
+    }
     return json(JSON.createObjectNode().set("model_version", versionView(v, true)));
   }
 
@@ -729,62 +835,94 @@ public final class FakeMlflowServer implements AutoCloseable {
     String id = UUID.randomUUID().toString().replace("-", "");
     ObjectNode run = JSON.createObjectNode();
     ObjectNode info = run.putObject("info");
-    info.put("run_id", id);
+    // MLflow's field order; run_uuid is the deprecated twin of run_id and still sent
+    info.put("run_uuid", id);
     info.put("experiment_id", experiment);
-    info.put("artifact_uri", "mlflow-artifacts:/" + experiment + "/" + id + "/artifacts");
+    String runName = body.path("run_name").asText("");
+    info.put("run_name", runName);
+    info.put("user_id", body.path("user_id").asText(""));
     info.put("status", "RUNNING");
+    info.put("start_time", body.has("start_time") ? body.path("start_time").asLong() : now());
+    info.put("artifact_uri", "mlflow-artifacts:/" + experiment + "/" + id + "/artifacts");
     info.put("lifecycle_stage", "active");
-    if (body.hasNonNull("run_name")) {
-      info.put("run_name", body.path("run_name").asText());
-    }
-    if (body.has("start_time")) {
-      info.put("start_time", body.path("start_time").asLong());
-    }
+    info.put("run_id", id);
     ObjectNode data = run.putObject("data");
-    data.set("tags", body.path("tags").isArray() ? body.path("tags").deepCopy() : JSON.createArrayNode());
     data.set("metrics", JSON.createArrayNode());
     data.set("params", JSON.createArrayNode());
+    ArrayNode tags = data.putArray("tags");
+    body.path("tags").forEach(t -> setTag(tags, t.path("key").asText(), t.path("value").asText()));
+    if (!runName.isEmpty()) {
+      setTag(tags, "mlflow.runName", runName);
+    }
     runs.put(id, run);
-    return json(JSON.createObjectNode().set("run", run));
+    return json(JSON.createObjectNode().set("run", runView(run, false)));
+  }
+
+  /** A run as MLflow sends it: empty lists left out, {@code inputs} always, {@code outputs} only from {@code runs/get}. */
+  private static ObjectNode runView(ObjectNode run, boolean outputs) {
+    ObjectNode o = JSON.createObjectNode();
+    o.set("info", run.get("info").deepCopy());
+    ObjectNode data = o.putObject("data");
+    for (String field : List.of("metrics", "params", "tags")) {
+      if (!run.path("data").path(field).isEmpty()) {
+        data.set(field, run.path("data").path(field).deepCopy());
+      }
+    }
+    o.putObject("inputs");
+    if (outputs) {
+      o.putObject("outputs");
+    }
+    return o;
+  }
+
+  /** Sets a key in a list of key-value pairs, in place when present (MLflow updates the row), else at the end. */
+  private static void setTag(ArrayNode list, String key, String value) {
+    for (JsonNode item : list) {
+      if (item.path("key").asText().equals(key)) {
+        ((ObjectNode) item).put("value", value);
+        return;
+      }
+    }
+    list.add(JSON.createObjectNode().put("key", key).put("value", value));
+  }
+
+  private static Answer missingRun(String id) {
+    return error(404, "RESOURCE_DOES_NOT_EXIST", "Run with id=" + id + " not found");
   }
 
   private Answer getRun(String id) {
     ObjectNode run = runs.get(id);
-    return run == null ? error(404, "RESOURCE_DOES_NOT_EXIST", "Run '" + id + "' not found")
-        : json(JSON.createObjectNode().set("run", run));
+    return run == null ? missingRun(id) : json(JSON.createObjectNode().set("run", runView(run, true)));
   }
 
   private Answer setRunTag(JsonNode body) {
     ObjectNode run = runs.get(body.path("run_id").asText());
     if (run == null) {
-      return error(404, "RESOURCE_DOES_NOT_EXIST", "Run not found");
+      return missingRun(body.path("run_id").asText());
     }
-    ArrayNode tags = (ArrayNode) run.path("data").path("tags");
-    for (int i = 0; i < tags.size(); i++) {
-      if (tags.get(i).path("key").asText().equals(body.path("key").asText())) {
-        tags.remove(i);
-        break;
-      }
-    }
-    tags.add(JSON.createObjectNode().put("key", body.path("key").asText()).put("value", body.path("value").asText()));
+    setTag((ArrayNode) run.path("data").path("tags"), body.path("key").asText(), body.path("value").asText());
     return json(JSON.createObjectNode());
   }
 
   private Answer logBatch(JsonNode body) {
     ObjectNode run = runs.get(body.path("run_id").asText());
     if (run == null) {
-      return error(404, "RESOURCE_DOES_NOT_EXIST", "Run not found");
+      return missingRun(body.path("run_id").asText());
     }
     // like MLflow: a param, once logged, keeps its value; logging the same value again is fine
     ArrayNode params = (ArrayNode) run.path("data").path("params");
+    List<String> changed = new ArrayList<>();
     for (JsonNode p : body.path("params")) {
       for (JsonNode old : params) {
         if (old.path("key").asText().equals(p.path("key").asText()) && !old.path("value").asText().equals(p.path("value").asText())) {
-          return error(400, "INVALID_PARAMETER_VALUE", "Changing param values is not allowed. Param with key='"
-              + p.path("key").asText() + "' was already logged with value='" + old.path("value").asText() + "' for run ID='"
-              + body.path("run_id").asText() + "'. Attempted logging new value '" + p.path("value").asText() + "'.");
+          changed.add("{'key': '" + p.path("key").asText() + "', 'old_value': '" + old.path("value").asText()
+              + "', 'new_value': '" + p.path("value").asText() + "'}");
         }
       }
+    }
+    if (!changed.isEmpty()) {
+      return error(400, "INVALID_PARAMETER_VALUE", "Changing param values is not allowed. Params were already logged='["
+          + String.join(", ", changed) + "]' for run ID='" + body.path("run_id").asText() + "'.");
     }
     for (JsonNode p : body.path("params")) {
       boolean known = false;
@@ -795,17 +933,22 @@ public final class FakeMlflowServer implements AutoCloseable {
         params.add(p.deepCopy());
       }
     }
-    // tags are set (a key keeps its last value); runs/get shows a metric's latest value only
-    for (String field : List.of("metrics", "tags")) {
-      ArrayNode stored = (ArrayNode) run.path("data").path(field);
-      for (JsonNode item : body.path(field)) {
-        for (int i = 0; i < stored.size(); i++) {
-          if (stored.get(i).path("key").asText().equals(item.path("key").asText())) {
-            stored.remove(i);
-            break;
-          }
+    // tags are set in place (a key keeps its last value); runs/get shows a metric's latest value only
+    body.path("tags").forEach(t -> setTag((ArrayNode) run.path("data").path("tags"), t.path("key").asText(), t.path("value").asText()));
+    ArrayNode metrics = (ArrayNode) run.path("data").path("metrics");
+    for (JsonNode item : body.path("metrics")) {
+      ObjectNode metric = JSON.createObjectNode().put("key", item.path("key").asText());
+      metric.set("value", item.path("value"));
+      metric.put("timestamp", item.path("timestamp").asLong()).put("step", item.path("step").asLong(0));
+      boolean replaced = false;
+      for (int i = 0; i < metrics.size() && !replaced; i++) {
+        if (metrics.get(i).path("key").asText().equals(metric.path("key").asText())) {
+          metrics.set(i, metric);
+          replaced = true;
         }
-        stored.add(item.deepCopy());
+      }
+      if (!replaced) {
+        metrics.add(metric);
       }
     }
     return json(JSON.createObjectNode());
@@ -835,15 +978,19 @@ public final class FakeMlflowServer implements AutoCloseable {
         matches.add(run);
       }
     }
+    // MLflow's order: the latest start first, then by id
+    matches.sort(java.util.Comparator.<ObjectNode>comparingLong(r -> -r.path("info").path("start_time").asLong())
+        .thenComparing(r -> r.path("info").path("run_id").asText()));
     int max = body.path("max_results").asInt(1000);
     int offset = body.hasNonNull("page_token") ? Integer.parseInt(body.path("page_token").asText()) : 0;
     ObjectNode o = JSON.createObjectNode();
     ArrayNode page = JSON.createArrayNode();
-    matches.subList(Math.min(offset, matches.size()), Math.min(offset + max, matches.size())).forEach(page::add);
+    matches.subList(Math.min(offset, matches.size()), Math.min(offset + max, matches.size())).forEach(r -> page.add(runView(r, false)));
     if (!page.isEmpty()) {
       o.set("runs", page);
     }
-    if (offset + max < matches.size()) {
+    // like MLflow's run search: a full page always comes with a token, even when nothing follows it
+    if (page.size() == max) {
       o.put("next_page_token", Integer.toString(offset + max));
     }
     return json(o);
@@ -852,14 +999,25 @@ public final class FakeMlflowServer implements AutoCloseable {
   private Answer updateRun(JsonNode body) {
     ObjectNode run = runs.get(body.path("run_id").asText());
     if (run == null) {
-      return error(404, "RESOURCE_DOES_NOT_EXIST", "Run with id=" + body.path("run_id").asText() + " not found");
+      return missingRun(body.path("run_id").asText());
     }
     ObjectNode info = (ObjectNode) run.get("info");
     if (body.hasNonNull("status")) {
       info.put("status", body.path("status").asText());
     }
     if (body.hasNonNull("end_time")) {
-      info.put("end_time", body.path("end_time").asLong());
+      // MLflow's field order: end_time follows start_time
+      ObjectNode reordered = JSON.createObjectNode();
+      info.fields().forEachRemaining(e -> {
+        if (!e.getKey().equals("end_time")) {
+          reordered.set(e.getKey(), e.getValue());
+        }
+        if (e.getKey().equals("start_time")) {
+          reordered.put("end_time", body.path("end_time").asLong());
+        }
+      });
+      info.removeAll();
+      info.setAll(reordered);
     }
     return json(JSON.createObjectNode().set("run_info", info.deepCopy()));
   }
@@ -884,7 +1042,10 @@ public final class FakeMlflowServer implements AutoCloseable {
   }
 
   private ObjectNode experimentView(String id) {
-    ObjectNode o = JSON.createObjectNode().put("experiment_id", id).put("name", experiments.get(id));
+    ObjectNode o = JSON.createObjectNode().put("experiment_id", id).put("name", experiments.get(id))
+        .put("artifact_location", "mlflow-artifacts:/" + id).put("lifecycle_stage", "active");
+    long created = experimentTimes.getOrDefault(id, 0L);
+    o.put("last_update_time", created).put("creation_time", created);
     Map<String, String> tags = experimentTags.getOrDefault(id, Map.of());
     if (!tags.isEmpty()) {
       ArrayNode list = o.putArray("tags");
@@ -903,17 +1064,21 @@ public final class FakeMlflowServer implements AutoCloseable {
     if (!experiments.containsKey(id)) {
       return error(404, "RESOURCE_DOES_NOT_EXIST", "No Experiment with id=" + id + " exists");
     }
-    experimentTags.computeIfAbsent(id, k -> new TreeMap<>()).put(body.path("key").asText(), body.path("value").asText());
+    experimentTags.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(body.path("key").asText(), body.path("value").asText());
     return json(JSON.createObjectNode());
   }
 
   private Answer createExperiment(JsonNode body) {
     String name = body.path("name").asText();
+    long t = now();
     if (experiments.containsValue(name)) {
-      return error(400, "RESOURCE_ALREADY_EXISTS", "Experiment '" + name + "' already exists.");
+      // MLflow passes on SQLAlchemy's report (the recording normalises everything after "Error: ")
+      return error(400, "RESOURCE_ALREADY_EXISTS", "Experiment(name=" + name + ") already exists. Error: "
+          + "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name [parameters: ('" + name + "', " + t + ")]");
     }
     String id = Integer.toString(experiments.size());
     experiments.put(id, name);
+    experimentTimes.put(id, t);
     return json(JSON.createObjectNode().put("experiment_id", id));
   }
 
@@ -938,15 +1103,29 @@ public final class FakeMlflowServer implements AutoCloseable {
    */
   public synchronized String registerLikePython3(String model, Map<String, byte[]> files) {
     String run = pythonRun(model);
-    String id = "m-" + UUID.randomUUID().toString().replace("-", "");
-    ObjectNode info = JSON.createObjectNode().put("model_id", id).put("experiment_id", "0").put("name", "model")
-        .put("artifact_uri", "mlflow-artifacts:/0/models/" + id + "/artifacts").put("status", "LOGGED_MODEL_READY")
-        .put("source_run_id", run);
-    ObjectNode logged = JSON.createObjectNode();
-    logged.set("info", info);
-    loggedModels.put(id, logged);
+    String id = loggedModel("0", "model", run, "LOGGED_MODEL_READY");
     files.forEach((path, bytes) -> artifacts.put("0/models/" + id + "/artifacts/" + path, bytes.clone()));
     createVersion(JSON.createObjectNode().put("name", model).put("source", "models:/" + id).put("run_id", run));
+    return id;
+  }
+
+  /** {@code POST logged-models}: a logged model, pending until its files are logged, as MLflow 3 makes it. */
+  private Answer createLoggedModel(JsonNode body) {
+    String id = loggedModel(body.path("experiment_id").asText("0"), body.path("name").asText(""),
+        body.path("source_run_id").asText(""), "LOGGED_MODEL_PENDING");
+    return json(JSON.createObjectNode().set("model", loggedModels.get(id).deepCopy()));
+  }
+
+  private String loggedModel(String experiment, String name, String sourceRun, String status) {
+    String id = "m-" + UUID.randomUUID().toString().replace("-", "");
+    long t = now();
+    ObjectNode logged = JSON.createObjectNode();
+    logged.putObject("info").put("model_id", id).put("experiment_id", experiment).put("name", name)
+        .put("creation_timestamp_ms", t).put("last_updated_timestamp_ms", t)
+        .put("artifact_uri", "mlflow-artifacts:/" + experiment + "/models/" + id + "/artifacts").put("status", status)
+        .put("model_type", "").put("source_run_id", sourceRun);
+    logged.putObject("data");
+    loggedModels.put(id, logged);
     return id;
   }
 
@@ -986,11 +1165,31 @@ public final class FakeMlflowServer implements AutoCloseable {
         }
         byte[] bytes = artifacts.get(key);
         return bytes == null
-            ? error(500, "INTERNAL_ERROR", "The following failures occurred while downloading one or more artifacts: " + key)
-            : new Answer(200, bytes, "application/octet-stream");
+            ? error(500, "INTERNAL_ERROR", "The following failures occurred while downloading one or more artifacts from "
+                + ARTIFACT_ROOT + ":\n##### File " + key + " #####\n[Errno 2] No such file or directory: '" + ARTIFACT_ROOT
+                + "/" + key + "'")
+            : new Answer(200, bytes, mediaType(key));
       default:
         return error(405, "METHOD_NOT_ALLOWED", method);
     }
+  }
+
+  /** Where the stand-in says its artifacts live, in the message of a failed download. */
+  private static final String ARTIFACT_ROOT = "/srv/mlflow/artifacts";
+  /** Names MLflow sends as text/plain (its list of text extensions, and MLmodel / MLproject without one). */
+  private static final Set<String> TEXT = Set.of("txt", "log", "err", "cfg", "conf", "cnf", "cf", "ini", "properties", "prop",
+      "hocon", "toml", "yaml", "yml", "xml", "json", "js", "py", "py3", "csv", "tsv", "md", "rst", "MLmodel", "MLproject");
+
+  /** The media type MLflow gives a downloaded artifact: text for the names above, else a guess by extension. */
+  static String mediaType(String path) {
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    int dot = name.lastIndexOf('.');
+    String extension = dot <= 0 ? name : name.substring(dot + 1);
+    if (TEXT.contains(extension)) {
+      return "text/plain";
+    }
+    String guess = java.net.URLConnection.guessContentTypeFromName(name);
+    return guess != null ? guess : "application/octet-stream";
   }
 
   private Answer list(String dir) {
@@ -1003,7 +1202,11 @@ public final class FakeMlflowServer implements AutoCloseable {
       String rest = e.getKey().substring(prefix.length());
       int slash = rest.indexOf('/');
       if (slash < 0) {
-        entries.put(rest, JSON.createObjectNode().put("path", rest).put("is_dir", false).put("file_size", e.getValue().length));
+        ObjectNode file = JSON.createObjectNode().put("path", rest).put("is_dir", false);
+        if (e.getValue().length > 0) {
+          file.put("file_size", e.getValue().length); // 0 is protobuf's default, so MLflow leaves it out
+        }
+        entries.put(rest, file);
       } else {
         entries.put(rest.substring(0, slash), JSON.createObjectNode().put("path", rest.substring(0, slash)).put("is_dir", true));
       }

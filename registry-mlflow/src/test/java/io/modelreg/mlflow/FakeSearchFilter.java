@@ -17,9 +17,17 @@ final class FakeSearchFilter {
   private static final Set<String> STRING_OPS = Set.of("=", "!=", "LIKE", "ILIKE", "IN");
   private static final Set<String> NUMBER_OPS = Set.of("=", "!=", "<", "<=", ">", ">=");
 
-  private record Clause(String kind, String key, String op, List<String> values) {}
+  /** What {@code model-versions/search} takes, in the order MLflow's message names them. */
+  static final Set<String> VERSION_ATTRIBUTES = new java.util.LinkedHashSet<>(List.of("name", "version_number", "source_path", "run_id"));
+
+  /** {@code quoted}: the value was a quoted string (MLflow then compares a number attribute as SQLite does). */
+  private record Clause(String kind, String key, String op, List<String> values, boolean quoted) {}
 
   private final List<Clause> clauses = new ArrayList<>();
+
+  private FakeSearchFilter(List<Clause> clauses) {
+    this.clauses.addAll(clauses);
+  }
 
   /**
    * @param attributes the attributes this search accepts (MLflow: versions take name, version_number,
@@ -38,19 +46,53 @@ final class FakeSearchFilter {
         kind = ident.equals("version_number") ? "number" : "string";
         key = ident;
       } else {
-        throw new IllegalArgumentException("Invalid attribute key '" + ident + "' specified. Valid keys are '" + attributes + "'");
+        StringBuilder set = new StringBuilder();
+        attributes.forEach(a -> set.append(set.length() == 0 ? "{'" : ", '").append(a).append('\''));
+        throw new IllegalArgumentException("Invalid attribute key '" + ident + "' specified. Valid keys are '" + set + "}'");
       }
       String op = lx.comparator();
       Set<String> allowed = kind.equals("number") ? NUMBER_OPS : kind.equals("tag") ? Set.of("=", "!=", "LIKE", "ILIKE") : STRING_OPS;
       if (!allowed.contains(op)) {
         throw new IllegalArgumentException("Invalid comparator '" + op + "' not one of '" + allowed + "'");
       }
-      List<String> values = op.equals("IN") ? lx.list() : List.of(kind.equals("number") ? lx.number() : lx.string());
-      clauses.add(new Clause(kind, key, op, values));
+      if (op.equals("IN") && !key.equals("run_id")) {
+        throw new IllegalArgumentException("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+      }
+      boolean quoted = kind.equals("number") && lx.quoteNext();
+      List<String> values = op.equals("IN") ? lx.list() : List.of(kind.equals("number") && !quoted ? lx.number() : lx.string());
+      clauses.add(new Clause(kind, key, op, values, quoted));
       if (!lx.atEnd()) {
-        lx.keyword("AND");
+        String word = lx.word();
+        if (!word.equalsIgnoreCase("AND")) {
+          throw new IllegalArgumentException("Invalid clause(s) in filter string: " + word);
+        }
       }
     }
+  }
+
+  /**
+   * Whether this filter asks for prompts as MLflow 3 decides it: its first clause on the tag {@code
+   * mlflow.prompt.is_prompt} is {@code = 'true'} or {@code != 'false'} (case-insensitive).
+   */
+  boolean asksForPrompts() {
+    for (Clause c : clauses) {
+      if (c.kind().equals("tag") && c.key().equals("mlflow.prompt.is_prompt")) {
+        String v = c.values().get(0).toLowerCase(Locale.ROOT);
+        return (c.op().equals("=") && v.equals("true")) || (c.op().equals("!=") && v.equals("false"));
+      }
+    }
+    return false;
+  }
+
+  /** This filter without its clauses on {@code kind} {@code key} (MLflow drops the prompt tag's when hiding prompts). */
+  FakeSearchFilter without(String kind, String key) {
+    List<Clause> kept = new ArrayList<>();
+    for (Clause c : clauses) {
+      if (!(c.kind().equals(kind) && c.key().equals(key))) {
+        kept.add(c);
+      }
+    }
+    return new FakeSearchFilter(kept);
   }
 
   /** Whether a stored version or model (tags under {@code _tags}) matches every clause. */
@@ -71,7 +113,8 @@ final class FakeSearchFilter {
   private static boolean test(Clause c, String actual) {
     String v = c.values().get(0);
     if (c.kind().equals("number")) {
-      int cmp = Long.compare(Long.parseLong(actual), Long.parseLong(v));
+      // SQLite, where MLflow's recording was made, orders every number before every text
+      int cmp = c.quoted() ? -1 : Long.compare(Long.parseLong(actual), Long.parseLong(v));
       return switch (c.op()) {
         case "=" -> cmp == 0;
         case "!=" -> cmp != 0;
@@ -163,12 +206,22 @@ final class FakeSearchFilter {
       throw error("a comparator");
     }
 
-    void keyword(String word) {
+    /** The next word (letters), for the keyword that joins clauses. */
+    String word() {
       skip();
-      if (!s.regionMatches(true, i, word, 0, word.length())) {
-        throw error(word);
+      int start = i;
+      while (i < s.length() && Character.isLetter(s.charAt(i))) {
+        i++;
       }
-      i += word.length();
+      if (start == i) {
+        throw error("AND");
+      }
+      return s.substring(start, i);
+    }
+
+    boolean quoteNext() {
+      skip();
+      return i < s.length() && (s.charAt(i) == '\'' || s.charAt(i) == '"');
     }
 
     String string() {

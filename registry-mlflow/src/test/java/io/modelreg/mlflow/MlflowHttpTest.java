@@ -48,7 +48,7 @@ class MlflowHttpTest extends StandInServerTest {
     // MLflow answers a missing alias with 400 INVALID_PARAMETER_VALUE, not 404
     assertThatThrownBy(() -> http.get("registered-models/alias", MlflowHttp.params("name", "m", "alias", "x")))
         .isInstanceOf(NotFoundException.class);
-    http.post("model-versions/create", Map.of("name", "m", "source", "s"));
+    http.post("model-versions/create", Map.of("name", "m", "source", "mlflow-artifacts:/m/s"));
     assertThatThrownBy(() -> http.post("model-versions/transition-stage",
         Map.of("name", "m", "version", "1", "stage", "Live", "archive_existing_versions", false)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid Model Version stage");
@@ -72,7 +72,7 @@ class MlflowHttpTest extends StandInServerTest {
     JsonNode m = http.get("registered-models/get", MlflowHttp.params("name", "m")).path("registered_model");
     assertThat(m.has("tags")).isFalse();
     assertThat(m.has("aliases")).isFalse();
-    JsonNode v = http.post("model-versions/create", Map.of("name", "m", "source", "s")).path("model_version");
+    JsonNode v = http.post("model-versions/create", Map.of("name", "m", "source", "mlflow-artifacts:/m/s")).path("model_version");
     assertThat(v.path("version").isTextual()).isTrue();
     assertThat(v.path("current_stage").asText()).isEqualTo("None");
     http.post("registered-models/alias", Map.of("name", "m", "alias", "champion", "version", "1"));
