@@ -455,34 +455,49 @@ public final class MlflowRegistryStore implements RegistryStore {
     return List.copyOf(out.values());
   }
 
+  /** How many names of a {@code name IN (…)} clause are searched one by one before it is left to local evaluation. */
+  static final int MAX_NAMES_SEARCHED_ONE_BY_ONE = 25;
+
   /**
    * Push-down: one {@code model-versions/search} per page of 1000 over every model, with the clauses MLflow's
-   * grammar expresses exactly ({@code name =, LIKE, IN}; {@code version_number} comparisons; {@code
-   * tags.`key` =, LIKE}). A clause whose key has a backtick or whose value has a quote or backslash has no
-   * portable quoting there and is left out, which only widens the answer.
+   * grammar expresses exactly ({@code name =, LIKE}; {@code version_number} comparisons; {@code tags.`key` =,
+   * LIKE}). MLflow refuses {@code name IN (…)} (400: only {@code run_id} compares with a list), so a name list of
+   * up to {@value #MAX_NAMES_SEARCHED_ONE_BY_ONE} names becomes one search per name. A clause whose key has a
+   * backtick or whose value has a quote or backslash has no portable quoting there and is left out, which only
+   * widens the answer.
    */
   @Override
   public Optional<List<VersionRecord>> searchVersions(List<SearchClause> clauses) {
     StringJoiner filter = new StringJoiner(" AND ");
+    List<String> names = null;
     for (SearchClause c : clauses) {
       String clause = mlflowClause(c);
       if (clause != null) {
         filter.add(clause);
+      } else if (names == null && c.subject() == SearchClause.Subject.MODEL_NAME && c.op() == SearchClause.Op.IN
+          && c.values().size() <= MAX_NAMES_SEARCHED_ONE_BY_ONE && c.values().stream().allMatch(MlflowRegistryStore::quotable)) {
+        names = c.values();
       }
     }
     List<VersionRecord> out = new ArrayList<>();
-    for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", filter(filter.toString()))) {
-      out.add(versions.version(v));
+    String rest = filter.toString();
+    for (String name : names == null ? List.of("") : new TreeSet<>(names)) {
+      String query = name.isEmpty() ? rest : "name = '" + name + "'" + (rest.isEmpty() ? "" : " AND " + rest);
+      for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", filter(query))) {
+        out.add(versions.version(v));
+      }
     }
     return Optional.of(out);
   }
 
+  private static boolean quotable(String value) {
+    return !value.contains("'") && !value.contains("\\");
+  }
+
   /** One clause in MLflow's search grammar, or null when it cannot be written there exactly. */
   static @Nullable String mlflowClause(SearchClause c) {
-    for (String v : c.values()) {
-      if (v.contains("'") || v.contains("\\")) {
-        return null;
-      }
+    if (!c.values().stream().allMatch(MlflowRegistryStore::quotable)) {
+      return null;
     }
     String op = switch (c.op()) {
       case EQ -> "=";
@@ -495,11 +510,6 @@ public final class MlflowRegistryStore implements RegistryStore {
     };
     switch (c.subject()) {
       case MODEL_NAME:
-        if (c.op() == SearchClause.Op.IN) {
-          StringJoiner names = new StringJoiner(", ", "(", ")");
-          c.values().forEach(v -> names.add("'" + v + "'"));
-          return "name IN " + names;
-        }
         return c.op() == SearchClause.Op.EQ || c.op() == SearchClause.Op.LIKE ? "name " + op + " '" + c.value() + "'" : null;
       case VERSION_NUMBER:
         return c.op() == SearchClause.Op.LIKE || c.op() == SearchClause.Op.IN || !c.value().matches("-?\\d{1,15}")
