@@ -181,21 +181,49 @@ class ModelregCliTest {
   }
 
   @Test
-  void anArchiveWithDamagedBytesOrEscapingPathsIsRefused() throws IOException {
+  void anArchiveWithDamagedBytesOrEscapingPathsIsRefusedAndImportsNothing() throws IOException {
     run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
+    run("register", "m", file("b.bin", "the last version").toString(), "--no-git");
     Path archive = dir.resolve("m.zip");
     run("export", "m", "--out", archive.toString());
     Path damaged = dir.resolve("damaged.zip");
-    rewrite(archive, damaged, (name, bytes) -> name.equals("versions/1/a.bin") ? "the fake bytes".getBytes(StandardCharsets.UTF_8) : bytes);
+    rewrite(archive, damaged, (name, bytes) -> name.equals("versions/2/b.bin") ? flipOneBit(bytes) : bytes);
     env.put("MODELREG_URI", dir.resolve("other").toUri().toString());
     Run r = run("import", damaged.toString());
     assertThat(r.code()).isEqualTo(6);
-    assertThat(r.err()).contains("digest");
+    assertThat(r.err()).contains("b.bin of version 2").contains("SHA-256").contains("nothing was imported");
+    assertThat(run("models", "show", "m").code()).as("the model was not created").isEqualTo(3);
     Path escaping = dir.resolve("escaping.zip");
-    rewrite(archive, escaping, (name, bytes) -> name.equals(Transfer.INDEX)
+    rewrite(archive, escaping, (name, bytes) -> name.equals("modelreg-export.json")
         ? new String(bytes, StandardCharsets.UTF_8).replace("\"a.bin\"", "\"../../evil\"").getBytes(StandardCharsets.UTF_8) : bytes);
     assertThat(run("import", escaping.toString()).code()).isEqualTo(8);
     assertThat(dir.resolve("evil")).doesNotExist();
+    assertThat(run("models", "show", "m").code()).isEqualTo(3);
+  }
+
+  @Test
+  void anArchiveWithAFlippedBitImportsNothingIntoAnMlflowServer() throws IOException {
+    run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
+    run("register", "m", file("b.bin", "the last version").toString(), "--no-git");
+    Path archive = dir.resolve("m.zip");
+    run("export", "m", "--out", archive.toString());
+    Path damaged = dir.resolve("damaged.zip");
+    rewrite(archive, damaged, (name, bytes) -> name.equals("versions/2/b.bin") ? flipOneBit(bytes) : bytes);
+    try (FakeMlflowServer mlflow = new FakeMlflowServer()) {
+      env.put("MODELREG_URI", "mlflow://" + mlflow.uri().getAuthority());
+      Run r = run("import", damaged.toString());
+      assertThat(r.code()).as(r.err()).isEqualTo(6);
+      assertThat(run("models", "list", "--json").json()).isEmpty();
+      Run intact = run("import", archive.toString());
+      assertThat(intact.code()).as(intact.err()).isZero();
+      assertThat(run("versions", "list", "m", "--json").json()).hasSize(2);
+    }
+  }
+
+  private static byte[] flipOneBit(byte[] bytes) {
+    byte[] copy = bytes.clone();
+    copy[copy.length - 1] ^= 1;
+    return copy;
   }
 
   private interface Edit {
