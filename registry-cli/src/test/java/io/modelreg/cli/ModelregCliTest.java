@@ -1,7 +1,6 @@
 package io.modelreg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelreg.ModelRegistries;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -95,25 +93,6 @@ class ModelregCliTest {
     assertThat(run("register", "m", w.toString(), "--semver", "0.0.1", "--no-git").code()).isEqualTo(8);
     assertThat(run("promote").code()).isEqualTo(2);
     assertThat(run("--verbose", "versions", "show", "models:/nope/1").err()).contains("at io.modelreg");
-  }
-
-  @Test
-  void theGitCommitAndDirtyFlagOfTheWorkingDirectoryAreRecorded() throws Exception {
-    assumeTrue(exec(dir, "git", "--version") == 0, "git is not installed");
-    Path repo = Files.createDirectories(dir.resolve("repo"));
-    exec(repo, "git", "init", "-q");
-    exec(repo, "git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "init");
-    Files.writeString(repo.resolve("model.bin"), "uncommitted");
-    RegistryCommands.Git git = RegistryCommands.Git.detect(repo).orElseThrow();
-    assertThat(git.commit()).matches("[0-9a-f]{40}");
-    assertThat(git.dirty()).isTrue();
-    assertThat(RegistryCommands.Git.detect(Files.createDirectories(dir.resolve("not-a-repo")))).isEmpty();
-  }
-
-  private static int exec(Path dir, String... command) throws Exception {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
   }
 
   @Test
