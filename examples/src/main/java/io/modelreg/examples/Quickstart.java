@@ -57,7 +57,10 @@ public final class Quickstart {
     }
     Path dir = args.length > 0 ? Path.of(args[0])
         : Path.of("target", "quickstart", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-    run(dir, System.out);
+    Summary summary = run(dir, System.out);
+    if (!summary.verified()) {
+      System.exit(6); // what modelreg's exit code 6 means: the registry it wrote did not verify clean
+    }
   }
 
   public static Summary run(Path dir, PrintStream out) throws Exception {
