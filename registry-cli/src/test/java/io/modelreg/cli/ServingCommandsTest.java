@@ -102,6 +102,7 @@ class ServingCommandsTest {
     assertThat(r[0]).as(r[2]).isEqualTo("0");
     assertThat(r[1]).contains("winner: v2").contains("served by models:/churn/2").contains("all intact");
     assertThat(dir.resolve("qs/registry")).isDirectory();
+    assertThat(r[2]).as("Tribuo's training log stays quiet").doesNotContain("Training SGD model");
   }
 
   @Test
