@@ -161,12 +161,8 @@ class ModelregCliTest {
 
   @Test
   void anArchiveWithDamagedBytesOrEscapingPathsIsRefusedAndImportsNothing() throws IOException {
-    run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
-    run("register", "m", file("b.bin", "the last version").toString(), "--no-git");
-    Path archive = dir.resolve("m.zip");
-    run("export", "m", "--out", archive.toString());
-    Path damaged = dir.resolve("damaged.zip");
-    rewrite(archive, damaged, (name, bytes) -> name.equals("versions/2/b.bin") ? flipOneBit(bytes) : bytes);
+    Path archive = exportTwoVersions();
+    Path damaged = withAFlippedBitInTheLastVersion(archive);
     env.put("MODELREG_URI", dir.resolve("other").toUri().toString());
     Run r = run("import", damaged.toString());
     assertThat(r.code()).isEqualTo(6);
@@ -182,12 +178,8 @@ class ModelregCliTest {
 
   @Test
   void anArchiveWithAFlippedBitImportsNothingIntoAnMlflowServer() throws IOException {
-    run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
-    run("register", "m", file("b.bin", "the last version").toString(), "--no-git");
-    Path archive = dir.resolve("m.zip");
-    run("export", "m", "--out", archive.toString());
-    Path damaged = dir.resolve("damaged.zip");
-    rewrite(archive, damaged, (name, bytes) -> name.equals("versions/2/b.bin") ? flipOneBit(bytes) : bytes);
+    Path archive = exportTwoVersions();
+    Path damaged = withAFlippedBitInTheLastVersion(archive);
     try (FakeMlflowServer mlflow = new FakeMlflowServer()) {
       env.put("MODELREG_URI", "mlflow://" + mlflow.uri().getAuthority());
       Run r = run("import", damaged.toString());
@@ -199,10 +191,27 @@ class ModelregCliTest {
     }
   }
 
-  private static byte[] flipOneBit(byte[] bytes) {
-    byte[] copy = bytes.clone();
-    copy[copy.length - 1] ^= 1;
-    return copy;
+  /** Model m with two versions (a.bin, b.bin) exported from the registry to m.zip. */
+  private Path exportTwoVersions() throws IOException {
+    run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
+    run("register", "m", file("b.bin", "the last version").toString(), "--no-git");
+    Path archive = dir.resolve("m.zip");
+    assertThat(run("export", "m", "--out", archive.toString()).code()).isZero();
+    return archive;
+  }
+
+  /** A copy of the archive whose last version's file has its last bit flipped. */
+  private Path withAFlippedBitInTheLastVersion(Path archive) throws IOException {
+    Path damaged = dir.resolve("damaged.zip");
+    rewrite(archive, damaged, (name, bytes) -> {
+      if (!name.equals("versions/2/b.bin")) {
+        return bytes;
+      }
+      byte[] copy = bytes.clone();
+      copy[copy.length - 1] ^= 1;
+      return copy;
+    });
+    return damaged;
   }
 
   private interface Edit {
