@@ -83,6 +83,18 @@ public record Lineage(
       return this;
     }
 
+    /**
+     * Records the commit checked out in the git work tree that contains {@code workingDirectory}, and whether
+     * it has uncommitted changes (including untracked files), by running {@code git rev-parse HEAD} and {@code
+     * git status --porcelain} there. Leaves both unknown when git is not installed, the directory is not in a
+     * work tree, the repository has no commit yet, or git does not answer within 10 seconds: lineage is a
+     * record of what is known, and training must not fail for want of it.
+     */
+    public Builder gitCommitOf(java.nio.file.Path workingDirectory) {
+      GitHead.of(workingDirectory).ifPresent(head -> gitCommit(head.commit(), head.dirty()));
+      return this;
+    }
+
     public Builder dataset(String reference) {
       datasets.add(reference);
       return this;

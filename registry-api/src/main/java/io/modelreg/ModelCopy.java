@@ -63,36 +63,54 @@ public final class ModelCopy {
    * Recreates {@code versions} as model {@code name} in {@code target}, creating the model (with {@code
    * model}'s description and tags) if it is absent, then replays stages and the aliases of {@code model}
    * that point at copied versions.
+   *
+   * <p>All or nothing while versions are registered: if one fails (bytes that do not match their digest, a
+   * rule of the target), the versions this call registered are deleted again, and the model too when this
+   * call created it, before the exception is rethrown (their numbers stay used, and the target's history
+   * shows both steps). A failure while stages and aliases are replayed is rethrown as it is.
    */
   public static CopyReport replay(ModelRegistry target, String name, @Nullable RegisteredModel model,
       List<VersionSource> versions) {
+    return replay(target, name, model == null ? null : model.description().orElse(null),
+        model == null ? Map.of() : model.tags(), model == null ? Map.of() : model.userAliases(), versions);
+  }
+
+  /** {@link #replay(ModelRegistry, String, RegisteredModel, List)} with the model's parts given one by one. */
+  static CopyReport replay(ModelRegistry target, String name, @Nullable String description, Map<String, String> tags,
+      Map<String, Integer> aliases, List<VersionSource> versions) {
     Names.checkModelName(name);
     List<String> notes = new ArrayList<>();
-    if (target.findModel(name).isEmpty()) {
-      target.createModel(name, model == null ? null : model.description().orElse(null), model == null ? Map.of() : model.tags());
+    boolean created = target.findModel(name).isEmpty();
+    if (created) {
+      target.createModel(name, description, tags);
     } else {
       notes.add("Model '" + name + "' already existed in the target: its description and tags were kept");
     }
     Map<Integer, Integer> numbers = new LinkedHashMap<>();
-    for (VersionSource source : versions) {
-      ModelVersion m = source.version();
-      Registration.Builder b = Registration.builder().description(m.description().orElse(null)).tags(m.tags())
-          .params(m.params()).metrics(m.metrics()).lineage(m.lineage());
-      m.signature().ifPresent(b::signature);
-      m.semver().ifPresent(b::semver);
-      source.files().forEach(b::stream);
-      ModelVersion created = target.register(name, b.build());
-      if (!created.digest().equals(m.digest())) {
-        throw new IntegrityException("Version " + m.number() + " of '" + m.name() + "' arrived with digest "
-            + created.digest() + " but the source has " + m.digest() + "; the source is damaged");
+    try {
+      for (VersionSource source : versions) {
+        ModelVersion m = source.version();
+        Registration.Builder b = Registration.builder().description(m.description().orElse(null)).tags(m.tags())
+            .params(m.params()).metrics(m.metrics()).lineage(m.lineage());
+        m.signature().ifPresent(b::signature);
+        m.semver().ifPresent(b::semver);
+        source.files().forEach(b::stream);
+        ModelVersion registered = target.register(name, b.build());
+        numbers.put(m.number(), registered.number());
+        if (!registered.digest().equals(m.digest())) {
+          throw new IntegrityException("Version " + m.number() + " of '" + m.name() + "' arrived with digest "
+              + registered.digest() + " but the source has " + m.digest() + "; the source is damaged");
+        }
+        for (MetricRecord run : m.metricRuns()) {
+          target.recordMetrics(name, registered.number(), run);
+        }
+        if (registered.number() != m.number()) {
+          notes.add("Version " + m.number() + " is version " + registered.number() + " in the target");
+        }
       }
-      for (MetricRecord run : m.metricRuns()) {
-        target.recordMetrics(name, created.number(), run);
-      }
-      numbers.put(m.number(), created.number());
-      if (created.number() != m.number()) {
-        notes.add("Version " + m.number() + " is version " + created.number() + " in the target");
-      }
+    } catch (RuntimeException e) {
+      undo(target, name, created, numbers.values(), e);
+      throw e;
     }
     for (VersionSource source : versions) {
       Stage stage = source.version().stage();
@@ -107,20 +125,35 @@ public final class ModelCopy {
         target.transition(name, n, Stage.ARCHIVED);
       }
     }
-    if (model != null) {
-      model.userAliases().forEach((alias, old) -> {
-        Integer n = numbers.get(old);
-        if (n != null) {
-          target.setAlias(name, alias, n);
-        } else {
-          notes.add("Alias '" + alias + "' points at version " + old + ", which was not copied: it was not set");
-        }
-      });
-    }
+    aliases.forEach((alias, old) -> {
+      Integer n = numbers.get(old);
+      if (n != null) {
+        target.setAlias(name, alias, n);
+      } else {
+        notes.add("Alias '" + alias + "' points at version " + old + ", which was not copied: it was not set");
+      }
+    });
     if (!versions.isEmpty()) {
       notes.add("History: the target records the copy as its own events (now, by this actor);"
           + " the source's event times and actors stay in the source");
     }
     return new CopyReport(name, numbers, notes);
+  }
+
+  /** Deletes what a failed registration phase left: the model if this copy created it, else its new versions. */
+  private static void undo(ModelRegistry target, String name, boolean created, Collection<Integer> registered,
+      RuntimeException failure) {
+    try {
+      if (created) {
+        target.deleteModel(name);
+      } else {
+        for (int n : registered) {
+          target.deleteVersion(name, n);
+        }
+      }
+    } catch (RuntimeException e) {
+      failure.addSuppressed(new IllegalStateException("Could not remove what the failed copy had registered in '"
+          + name + "' (versions " + registered + "): " + e.getMessage(), e));
+    }
   }
 }

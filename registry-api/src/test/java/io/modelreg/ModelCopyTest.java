@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 class ModelCopyTest {
   private ModelRegistry source;
   private ModelRegistry target;
+  private final MemoryRegistryStore sourceStore = MemoryRegistryStore.create();
 
   @BeforeEach
   void open() {
-    source = ModelRegistries.create(MemoryRegistryStore.create(), RegistryOptions.defaults());
+    source = ModelRegistries.create(sourceStore, RegistryOptions.defaults());
     target = ModelRegistries.create(MemoryRegistryStore.create(), RegistryOptions.defaults());
     source.createModel("churn", "predicts churn", Map.of("team", "growth"));
     for (int i = 1; i <= 3; i++) {
@@ -106,5 +107,21 @@ class ModelCopyTest {
         .isInstanceOf(ModelNotFoundException.class);
     assertThatThrownBy(() -> ModelRegistries.copy(source, target, "bad name!"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void damagedBytesInTheLastVersionLeaveNothingInTheTarget() {
+    ModelVersion last = source.getVersion("churn", 3);
+    sourceStore.tamper(last.manifest().find("model.onnx").orElseThrow().digest(), b -> "weights 9".getBytes(StandardCharsets.UTF_8));
+
+    assertThatThrownBy(() -> ModelRegistries.copy(source, target, "churn")).isInstanceOf(IntegrityException.class);
+    assertThat(target.findModel("churn")).as("the model the copy created is deleted again").isEmpty();
+
+    // numbers are never reused: the two versions registered and removed again used 1 and 2
+    int own = target.register("churn", Registration.builder().bytes("x", new byte[] {1}).build()).number();
+    assertThat(own).isEqualTo(3);
+    assertThatThrownBy(() -> ModelRegistries.copy(source, target, "churn")).isInstanceOf(IntegrityException.class);
+    assertThat(target.listVersions("churn")).as("only the version the target had before").extracting(ModelVersion::number)
+        .containsExactly(own);
   }
 }

@@ -43,6 +43,9 @@ public final class Quickstart {
   private static final List<String> V1_COLUMNS = List.of("tenure", "plan");
   private static final List<String> V2_COLUMNS = List.of("age", "income", "tenure", "tickets", "plan");
 
+  /** Held here: java.util.logging keeps loggers weakly, and a collected logger forgets the level set on it. */
+  private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+
   private Quickstart() {}
 
   /** What happened, for tests. */
@@ -51,13 +54,16 @@ public final class Quickstart {
 
   public static void main(String[] args) throws Exception {
     // Keep the story readable: Tribuo reports training progress on java.util.logging, DJL notes that CUDA is absent.
-    java.util.logging.Logger.getLogger("org.tribuo").setLevel(java.util.logging.Level.WARNING);
+    TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
     if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
     }
     Path dir = args.length > 0 ? Path.of(args[0])
         : Path.of("target", "quickstart", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-    run(dir, System.out);
+    Summary summary = run(dir, System.out);
+    if (!summary.verified()) {
+      System.exit(6); // what modelreg's exit code 6 means: the registry it wrote did not verify clean
+    }
   }
 
   public static Summary run(Path dir, PrintStream out) throws Exception {

@@ -32,8 +32,13 @@ public final class TreeReader {
   }
 
   private IntegrityException bad(String field, String expected) {
-    return new IntegrityException("Corrupt record " + source + ": field '" + field + "' "
-        + (map.containsKey(field) ? "must be " + expected : "is missing (" + expected + ")"));
+    return map.containsKey(field) ? wrong(field, expected)
+        : new IntegrityException("Corrupt record " + source + ": field '" + field + "' is missing (" + expected + ")");
+  }
+
+  /** A value present with the wrong type; also for map entries, named {@code field.key}, which {@link #bad} would call missing. */
+  private IntegrityException wrong(String field, String expected) {
+    return new IntegrityException("Corrupt record " + source + ": field '" + field + "' must be " + expected);
   }
 
   public boolean has(String field) {
@@ -160,7 +165,7 @@ public final class TreeReader {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : rawMap(field).entrySet()) {
       if (!(e.getValue() instanceof String)) {
-        throw bad(field + "." + e.getKey(), "a string");
+        throw wrong(field + "." + e.getKey(), "a string");
       }
       out.put((String) e.getKey(), (String) e.getValue());
     }
@@ -171,7 +176,7 @@ public final class TreeReader {
     Map<String, Double> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : rawMap(field).entrySet()) {
       if (!(e.getValue() instanceof Number)) {
-        throw bad(field + "." + e.getKey(), "a number");
+        throw wrong(field + "." + e.getKey(), "a number");
       }
       out.put((String) e.getKey(), ((Number) e.getValue()).doubleValue());
     }
@@ -182,7 +187,7 @@ public final class TreeReader {
     Map<String, Long> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : rawMap(field).entrySet()) {
       if (!(e.getValue() instanceof Long)) {
-        throw bad(field + "." + e.getKey(), "an integer");
+        throw wrong(field + "." + e.getKey(), "an integer");
       }
       out.put((String) e.getKey(), (Long) e.getValue());
     }

@@ -17,7 +17,6 @@ import io.modelreg.VerificationReport;
 import io.modelreg.mlflow.MlflowRegistries;
 import io.modelreg.mlflow.MlflowRegistryProvider;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -186,7 +184,7 @@ final class RegistryCommands {
       }
       datasets.forEach(lineage::dataset);
       if (!noGit) {
-        Git.detect(Path.of("").toAbsolutePath()).ifPresent(g -> lineage.gitCommit(g.commit(), g.dirty()));
+        lineage.gitCommitOf(Path.of("").toAbsolutePath());
       }
       b.lineage(lineage.build());
       try (ModelRegistry r = root().open()) {
@@ -202,31 +200,6 @@ final class RegistryCommands {
         return Double.parseDouble(value);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("Metric " + key + " must be a number, got '" + value + "'");
-      }
-    }
-  }
-
-  /** The git commit of a working directory, and whether it has uncommitted changes. */
-  record Git(String commit, boolean dirty) {
-    static java.util.Optional<Git> detect(Path dir) {
-      try {
-        String commit = exec(dir, "git", "rev-parse", "HEAD");
-        String status = exec(dir, "git", "status", "--porcelain");
-        return commit == null || status == null ? java.util.Optional.empty()
-            : java.util.Optional.of(new Git(commit.trim(), !status.isBlank()));
-      } catch (IOException e) {
-        return java.util.Optional.empty();
-      }
-    }
-
-    private static @Nullable String exec(Path dir, String... command) throws IOException {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      try {
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
       }
     }
   }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelUri;
 import io.modelreg.Stage;
-import io.modelreg.examples.Quickstart;
 import io.modelreg.inference.ModelPredictor;
 import io.modelreg.inference.PredictorOptions;
 import io.modelreg.prompts.PromptComparison;
@@ -14,7 +13,6 @@ import io.modelreg.prompts.PromptVersion;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +52,7 @@ final class ServingCommands {
           line.put("output", outputs[i]);
           if (!proba.isEmpty()) {
             line.put("probabilities", proba.get(i));
-            line.put("label", proba.get(i).entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null));
+            line.put("label", p.predictLabel(rows.get(i)));
           }
           out().println(Views.JSON.writer().withoutFeatures(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
               .writeValueAsString(line));
@@ -238,36 +236,78 @@ final class ServingCommands {
     }
   }
 
-  @Command(name = "quickstart", description = "Tell the whole story on a new file: registry in DIR (default target/quickstart/<time>).")
+  /**
+   * The examples module's quickstart, run in a child JVM on the class path that module's build wrote
+   * ({@code examples/target/quickstart.classpath}): the story trains with Tribuo, which the shipped jar does not
+   * carry (see README.md, "quickstart").
+   */
+  @Command(name = "quickstart", description = "Tell the whole story on a new file: registry in DIR (default target/quickstart/<time>); "
+      + "runs the examples module of a source checkout.")
   static final class Quickstart extends Base {
+    static final String MAIN = "io.modelreg.examples.Quickstart";
     @Parameters(arity = "0..1", paramLabel = "DIR") @Nullable Path dir;
 
     @Override
     void run() throws Exception {
-      Path target = dir != null ? dir : Path.of("target", "quickstart",
-          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-      java.util.logging.Logger.getLogger("org.tribuo").setLevel(java.util.logging.Level.WARNING);
-      PrintStream stream = new PrintStream(new java.io.OutputStream() {
-        @Override
-        public void write(int b) {
-          out().write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          out().write(new String(b, off, len, StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void flush() {
-          out().flush();
-        }
-      }, true, StandardCharsets.UTF_8);
-      io.modelreg.examples.Quickstart.Summary s = io.modelreg.examples.Quickstart.run(target, stream);
-      stream.flush();
-      if (!s.verified()) {
-        exitCode = ModelregCli.ExitCodes.INTEGRITY;
+      Path home = home();
+      Path classes = home.resolve("examples/target/classes");
+      Path classpath = home.resolve("examples/target/quickstart.classpath");
+      if (!Files.isRegularFile(classpath) || !Files.isDirectory(classes)) {
+        throw new IllegalStateException("The quickstart trains its models with Tribuo in the examples module, which"
+            + " modelreg.jar does not carry, and it is not built in " + home + " (no " + classpath + "). From a clone"
+            + " of the repository run: ./mvnw -B -q -DskipTests -pl examples,registry-cli -am install exec:java");
       }
+      Path target = (dir != null ? dir : Path.of("target", "quickstart",
+          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))).toAbsolutePath();
+      String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      // an argument file keeps the child's command line short, which ONNX Runtime needs (registry-inference/README.md)
+      Path args = Files.createTempFile("modelreg-quickstart", ".args");
+      Path errors = Files.createTempFile("modelreg-quickstart", ".err");
+      try {
+        Files.write(args, List.of("-Dai.djl.offline=true", "-Dai.djl.onnx.disable_alternative=true",
+            "-cp", quoted(classes + java.io.File.pathSeparator + Files.readString(classpath, StandardCharsets.UTF_8).strip()),
+            MAIN, quoted(target.toString())), StandardCharsets.UTF_8);
+        Process child = new ProcessBuilder(javaCommand, "@" + args).redirectError(errors.toFile())
+            .redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = lines.readLine()) != null; ) {
+            out().println(line);
+            out().flush();
+          }
+        }
+        int code = child.waitFor();
+        err().print(Files.readString(errors, StandardCharsets.UTF_8));
+        err().flush();
+        if (code == ModelregCli.ExitCodes.INTEGRITY) {
+          exitCode = code; // the registry it wrote did not verify clean
+        } else if (code != 0) {
+          throw new IOException("The quickstart failed (exit " + code + "); its output is above");
+        }
+      } finally {
+        Files.deleteIfExists(args);
+        Files.deleteIfExists(errors);
+      }
+    }
+
+    /** The checkout this command runs from: {@code -Dmodelreg.home} (bin/modelreg sets it), else three levels above this jar or class directory. */
+    static Path home() {
+      String set = System.getProperty("modelreg.home");
+      if (set != null) {
+        return Path.of(set);
+      }
+      try {
+        Path here = Path.of(Quickstart.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path home = here.getParent() == null ? null : here.getParent().getParent();
+        home = home == null ? null : home.getParent(); // <home>/registry-cli/target/{modelreg.jar,classes}
+        return home != null ? home : Path.of("").toAbsolutePath();
+      } catch (java.net.URISyntaxException | RuntimeException e) {
+        return Path.of("").toAbsolutePath();
+      }
+    }
+
+    /** One argument of a java @argfile: quoted, with backslashes and quotes escaped. */
+    private static String quoted(String arg) {
+      return '"' + arg.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
   }
 

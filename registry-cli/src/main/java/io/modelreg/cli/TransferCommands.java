@@ -1,19 +1,32 @@
 package io.modelreg.cli;
 
 import io.modelreg.CopyReport;
+import io.modelreg.ModelArchive;
 import io.modelreg.ModelCopy;
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
+import io.modelreg.ModelVersion;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Export, import and copy. */
+/** Export, import and copy: the commands over {@link ModelArchive} and {@link ModelCopy}, with progress bars. */
 final class TransferCommands {
   private TransferCommands() {}
+
+  /** Total artifact bytes of a model, for progress bars. */
+  private static long totalBytes(ModelRegistry source, String name) {
+    long total = 0;
+    for (ModelVersion v : source.listVersions(name)) {
+      total += v.manifest().totalSize();
+    }
+    return total;
+  }
 
   private static String mapping(CopyReport r) {
     StringBuilder sb = new StringBuilder();
@@ -36,7 +49,9 @@ final class TransferCommands {
     @Override
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
-        Transfer.export(r, name, out, new Progress(err(), "exporting", Transfer.totalBytes(r, name), interactive()));
+        Progress progress = new Progress(err(), "exporting", totalBytes(r, name), interactive());
+        ModelArchive.export(r, name, out, progress::wrap);
+        progress.finish();
         print(Map.of("model", name, "archive", out.toString()), "Exported " + name + " to " + out);
       }
     }
@@ -50,8 +65,14 @@ final class TransferCommands {
     @Override
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
-        CopyReport result = Transfer.importArchive(r, file, as,
-            new Progress(err(), "importing", java.nio.file.Files.size(file), interactive()));
+        // every file is read twice: checked first, registered after
+        Progress progress = new Progress(err(), "importing", 2 * Files.size(file), interactive());
+        CopyReport result;
+        try {
+          result = ModelArchive.importInto(r, file, as, progress::wrap);
+        } finally {
+          progress.finish();
+        }
         print(reportJson(result),
             "Imported " + result.name() + " (versions " + mapping(result) + ")");
       }
@@ -67,9 +88,9 @@ final class TransferCommands {
     @Override
     void run() {
       try (ModelRegistry source = root().open(); ModelRegistry target = ModelRegistries.open(to)) {
-        Progress progress = new Progress(err(), "copying", Transfer.totalBytes(source, name), interactive());
+        Progress progress = new Progress(err(), "copying", totalBytes(source, name), interactive());
         CopyReport result = ModelCopy.replay(target, as != null ? as : name, source.getModel(name),
-            Transfer.plan(source, name, progress));
+            ModelCopy.versionsOf(source, name, List.of(), progress::wrap));
         progress.finish();
         print(reportJson(result),
             "Copied " + name + " to " + target.describe() + " (versions " + mapping(result) + ")");

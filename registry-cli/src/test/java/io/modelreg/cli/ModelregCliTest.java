@@ -1,7 +1,6 @@
 package io.modelreg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelreg.ModelRegistries;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -98,25 +96,6 @@ class ModelregCliTest {
   }
 
   @Test
-  void theGitCommitAndDirtyFlagOfTheWorkingDirectoryAreRecorded() throws Exception {
-    assumeTrue(exec(dir, "git", "--version") == 0, "git is not installed");
-    Path repo = Files.createDirectories(dir.resolve("repo"));
-    exec(repo, "git", "init", "-q");
-    exec(repo, "git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "init");
-    Files.writeString(repo.resolve("model.bin"), "uncommitted");
-    RegistryCommands.Git git = RegistryCommands.Git.detect(repo).orElseThrow();
-    assertThat(git.commit()).matches("[0-9a-f]{40}");
-    assertThat(git.dirty()).isTrue();
-    assertThat(RegistryCommands.Git.detect(Files.createDirectories(dir.resolve("not-a-repo")))).isEmpty();
-  }
-
-  private static int exec(Path dir, String... command) throws Exception {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-  }
-
-  @Test
   void exportImportAndCopyKeepVersionsStagesAliasesAndDigests() throws IOException {
     run("register", "m", file("a.bin", "one").toString(), "--semver", "1.0.0", "--metric", "acc=0.8", "--no-git");
     run("register", "m", file("b.bin", "two").toString(), "--semver", "1.1.0", "--no-git");
@@ -181,21 +160,58 @@ class ModelregCliTest {
   }
 
   @Test
-  void anArchiveWithDamagedBytesOrEscapingPathsIsRefused() throws IOException {
-    run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
-    Path archive = dir.resolve("m.zip");
-    run("export", "m", "--out", archive.toString());
-    Path damaged = dir.resolve("damaged.zip");
-    rewrite(archive, damaged, (name, bytes) -> name.equals("versions/1/a.bin") ? "the fake bytes".getBytes(StandardCharsets.UTF_8) : bytes);
+  void anArchiveWithDamagedBytesOrEscapingPathsIsRefusedAndImportsNothing() throws IOException {
+    Path archive = exportTwoVersions();
+    Path damaged = withAFlippedBitInTheLastVersion(archive);
     env.put("MODELREG_URI", dir.resolve("other").toUri().toString());
     Run r = run("import", damaged.toString());
     assertThat(r.code()).isEqualTo(6);
-    assertThat(r.err()).contains("digest");
+    assertThat(r.err()).contains("b.bin of version 2").contains("SHA-256").contains("nothing was imported");
+    assertThat(run("models", "show", "m").code()).as("the model was not created").isEqualTo(3);
     Path escaping = dir.resolve("escaping.zip");
-    rewrite(archive, escaping, (name, bytes) -> name.equals(Transfer.INDEX)
+    rewrite(archive, escaping, (name, bytes) -> name.equals("modelreg-export.json")
         ? new String(bytes, StandardCharsets.UTF_8).replace("\"a.bin\"", "\"../../evil\"").getBytes(StandardCharsets.UTF_8) : bytes);
     assertThat(run("import", escaping.toString()).code()).isEqualTo(8);
     assertThat(dir.resolve("evil")).doesNotExist();
+    assertThat(run("models", "show", "m").code()).isEqualTo(3);
+  }
+
+  @Test
+  void anArchiveWithAFlippedBitImportsNothingIntoAnMlflowServer() throws IOException {
+    Path archive = exportTwoVersions();
+    Path damaged = withAFlippedBitInTheLastVersion(archive);
+    try (FakeMlflowServer mlflow = new FakeMlflowServer()) {
+      env.put("MODELREG_URI", "mlflow://" + mlflow.uri().getAuthority());
+      Run r = run("import", damaged.toString());
+      assertThat(r.code()).as(r.err()).isEqualTo(6);
+      assertThat(run("models", "list", "--json").json()).isEmpty();
+      Run intact = run("import", archive.toString());
+      assertThat(intact.code()).as(intact.err()).isZero();
+      assertThat(run("versions", "list", "m", "--json").json()).hasSize(2);
+    }
+  }
+
+  /** Model m with two versions (a.bin, b.bin) exported from the registry to m.zip. */
+  private Path exportTwoVersions() throws IOException {
+    run("register", "m", file("a.bin", "the real bytes").toString(), "--no-git");
+    run("register", "m", file("b.bin", "the last version").toString(), "--no-git");
+    Path archive = dir.resolve("m.zip");
+    assertThat(run("export", "m", "--out", archive.toString()).code()).isZero();
+    return archive;
+  }
+
+  /** A copy of the archive whose last version's file has its last bit flipped. */
+  private Path withAFlippedBitInTheLastVersion(Path archive) throws IOException {
+    Path damaged = dir.resolve("damaged.zip");
+    rewrite(archive, damaged, (name, bytes) -> {
+      if (!name.equals("versions/2/b.bin")) {
+        return bytes;
+      }
+      byte[] copy = bytes.clone();
+      copy[copy.length - 1] ^= 1;
+      return copy;
+    });
+    return damaged;
   }
 
   private interface Edit {

@@ -94,9 +94,48 @@ class ServingCommandsTest {
   }
 
   @Test
-  void quickstartRunsTheWholeStoryFromTheCommand() {
+  void quickstartRunsTheExamplesStoryInAChildJvm() {
+    Path home = ServingCommands.Quickstart.home();
+    assumeTrue(Files.isRegularFile(home.resolve("examples/target/quickstart.classpath")),
+        "the examples module is not built in " + home);
     String[] r = run(Map.of(), "quickstart", dir.resolve("qs").toString());
-    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
     assertThat(r[1]).contains("winner: v2").contains("served by models:/churn/2").contains("all intact");
+    assertThat(dir.resolve("qs/registry")).isDirectory();
+    assertThat(r[2]).as("Tribuo's training log stays quiet").doesNotContain("Training SGD model");
+  }
+
+  @Test
+  void quickstartWithoutTheExamplesBuildSaysHowToBuildIt() {
+    String before = System.getProperty("modelreg.home");
+    System.setProperty("modelreg.home", dir.resolve("release").toString());
+    try {
+      String[] r = run(Map.of(), "quickstart", dir.resolve("qs").toString());
+      assertThat(r[0]).isEqualTo("5");
+      assertThat(r[2]).contains("modelreg.jar does not carry").contains("-pl examples,registry-cli -am install exec:java");
+      assertThat(dir.resolve("qs")).doesNotExist();
+    } finally {
+      if (before == null) {
+        System.clearProperty("modelreg.home");
+      } else {
+        System.setProperty("modelreg.home", before);
+      }
+    }
+  }
+
+  @Test
+  void theCommandLineTheReadmeGivesFirstBuildsWhatBinModelregAndTheQuickstartNeed() throws Exception {
+    Path root = ServingCommands.Quickstart.home();
+    String readme = Files.readString(root.resolve("README.md"));
+    java.util.regex.Matcher first = java.util.regex.Pattern.compile("# 1\\.[^\\n]*\\n(?:#[^\\n]*\\n)*(\\./mvnw [^\\n]*)").matcher(readme);
+    assertThat(first.find()).as("README.md shows command 1").isTrue();
+    String command = first.group(1);
+    // bin/modelreg runs registry-cli/target/modelreg.jar; the quickstart needs examples/target/quickstart.classpath
+    assertThat(Files.readString(root.resolve("bin/modelreg"))).contains("registry-cli/target/modelreg.jar");
+    java.util.regex.Matcher modules = java.util.regex.Pattern.compile(" -pl ([^ ]+) ").matcher(command);
+    assertThat(modules.find()).as(command).isTrue();
+    assertThat(modules.group(1).split(",")).contains("registry-cli", "examples");
+    assertThat(command).contains(" -am ").containsPattern(" (package|install) ").doesNotContain("-Dmaven.test.skip");
+    assertThat(readme).contains("After that, `bin/modelreg quickstart` runs the same story");
   }
 }

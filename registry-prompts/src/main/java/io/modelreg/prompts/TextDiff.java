@@ -76,10 +76,14 @@ final class TextDiff {
           bCount++;
         }
       }
-      out.append("@@ -").append(aStart + 1).append(',').append(aCount).append(" +").append(bStart + 1).append(',')
-          .append(bCount).append(" @@\n").append(hunk);
+      out.append("@@ -").append(range(aStart, aCount)).append(" +").append(range(bStart, bCount)).append(" @@\n").append(hunk);
       k = end;
     }
     return out.toString();
+  }
+
+  /** A hunk's range as diff -u writes it: {@code start,count}, just {@code start} for one line, {@code start-1,0} for none. */
+  private static String range(int start, int count) {
+    return count == 1 ? Integer.toString(start + 1) : count == 0 ? start + ",0" : (start + 1) + "," + count;
   }
 }
