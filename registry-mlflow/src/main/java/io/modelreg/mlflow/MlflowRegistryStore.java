@@ -115,7 +115,8 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   @Override
   public Set<StoreCapability> capabilities() {
-    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.SHARED);
+    // MLflow's Python client reads the prompts kept here (mlflow.genai.load_prompt)
+    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.SHARED, StoreCapability.MLFLOW_PROMPTS);
   }
 
   @Override
