@@ -175,6 +175,17 @@ public final class PromptRegistry {
     if (!incompatible.isEmpty() && javaOnlyReason == null && pythonReads) {
       throw refusal(name, sv, incompatible);
     }
+    @Nullable String mlflowText = template.toMlflow().orElse(JAVA_ONLY_MARKER + "\n" + template.text());
+    try {
+      Names.checkValue("tag", TEXT, mlflowText);
+    } catch (IllegalArgumentException e) {
+      if (pythonReads) {
+        throw new IllegalArgumentException("Prompt '" + name + "' " + sv + " cannot be stored where MLflow's Python"
+            + " client reads it (" + registry.describe() + "): " + e.getMessage(), e);
+      }
+      Log.LOG.info("Prompt {} {} is too long or unusual for the {} tag; it is stored in {} only", name, sv, TEXT, FILE);
+      mlflowText = null;
+    }
     Optional<RegisteredModel> model = registry.findModel(name);
     if (model.isPresent() && !"true".equals(model.get().tags().get(IS_PROMPT))) {
       throw new IllegalArgumentException("'" + name + "' is a registered model, not a prompt; choose another name");
@@ -199,16 +210,8 @@ public final class PromptRegistry {
         .description(message)
         .lineage(lineage)
         .tag(IS_PROMPT, "true");
-    String mlflowText = template.toMlflow().orElse(JAVA_ONLY_MARKER + "\n" + template.text());
-    try {
-      Names.checkValue("tag", TEXT, mlflowText);
+    if (mlflowText != null) {
       r.tag(TEXT, mlflowText);
-    } catch (IllegalArgumentException e) {
-      if (pythonReads) {
-        throw new IllegalArgumentException("Prompt '" + name + "' " + sv + " cannot be stored where MLflow's Python"
-            + " client reads it (" + registry.describe() + "): " + e.getMessage(), e);
-      }
-      Log.LOG.info("Prompt {} {} is too long or unusual for the {} tag; it is stored in {} only", name, sv, TEXT, FILE);
     }
     r.tag(SYNTAX, incompatible.isEmpty() ? "mlflow" : "python_format");
     if (!incompatible.isEmpty()) {

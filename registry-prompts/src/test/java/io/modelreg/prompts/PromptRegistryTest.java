@@ -109,6 +109,13 @@ class PromptRegistryTest {
       assertThatThrownBy(() -> onMlflow.register("mail", template, "1.0.0", "m"))
           .as(template).isInstanceOf(MlflowIncompatibleTemplateException.class);
     }
+    // Python would have no text to load: refused there, before anything is written
+    assertThatThrownBy(() -> onMlflow.register("long", "{x} " + "word ".repeat(1200), "1.0.0", "m"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("where MLflow's Python client reads it")
+        .hasMessageContaining("at most 5000");
+    assertThat(registry.findModel("long")).isEmpty();
+    assertThat(prompts.register("long", "{x} " + "word ".repeat(1200), "1.0.0", "m").render(Map.of("x", "a")))
+        .startsWith("a word word");
     // what MLflow renders is registered as before, in {{ }} syntax
     assertThat(onMlflow.register("mail", "Hello {name}, you have {n} new {kind}!", "1.0.0", "plain").version().tags())
         .containsEntry(PromptRegistry.TEXT, "Hello {{ name }}, you have {{ n }} new {{ kind }}!")
