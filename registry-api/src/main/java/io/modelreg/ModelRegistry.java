@@ -1,11 +1,13 @@
 package io.modelreg;
 
+import io.modelreg.spi.StoreCapability;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +38,15 @@ public interface ModelRegistry extends AutoCloseable {
 
   /** The registry's URI or another description (no secrets), for messages. */
   String describe();
+
+  /**
+   * What the store behind this registry declares about itself, for layers built on the registry to adapt
+   * to (prompts refuse templates MLflow's Python cannot render where it declares {@link
+   * StoreCapability#MLFLOW_PROMPTS}). Empty unless the implementation says otherwise.
+   */
+  default Set<StoreCapability> capabilities() {
+    return Set.of();
+  }
 
   // ---------------------------------------------------------------- registered models
 

@@ -5,6 +5,7 @@ import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.SearchClause;
 import io.modelreg.spi.StorageCheck;
+import io.modelreg.spi.StoreCapability;
 import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,6 +82,11 @@ final class PolicyRegistry implements ModelRegistry {
   @Override
   public String describe() {
     return store.describe();
+  }
+
+  @Override
+  public Set<StoreCapability> capabilities() {
+    return store.capabilities();
   }
 
   // ============================================================== reading

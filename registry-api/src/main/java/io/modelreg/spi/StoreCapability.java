@@ -10,5 +10,10 @@ public enum StoreCapability {
   /** Data survives the process (files, a server). */
   DURABLE,
   /** Several clients (processes, hosts) may open the same data at once. */
-  SHARED
+  SHARED,
+  /**
+   * MLflow's Python client reads this store's prompt versions ({@code mlflow.genai.load_prompt}) and renders
+   * only {@code {{ name }}} variables, so prompt layers refuse templates it would leave unrendered.
+   */
+  MLFLOW_PROMPTS
 }

@@ -188,11 +188,14 @@ final class ArtifactRuns {
    */
   GcReport collectGarbage() {
     Set<String> live = new HashSet<>();
-    for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", Map.of())) {
-      live.add(v.path("run_id").asText(""));
-      String runId = runIdOf(v.path("source").asText(""));
-      if (runId != null) {
-        live.add(runId);
+    // a plain search leaves out the versions of prompts, whose runs hold their prompt.json
+    for (Map<String, Object> query : List.<Map<String, Object>>of(Map.of(), Map.of("filter", MlflowRegistryStore.PROMPT_FILTER))) {
+      for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", query)) {
+        live.add(v.path("run_id").asText(""));
+        String runId = runIdOf(v.path("source").asText(""));
+        if (runId != null) {
+          live.add(runId);
+        }
       }
     }
     long cutoff = clock.millis() - gcGrace.toMillis();

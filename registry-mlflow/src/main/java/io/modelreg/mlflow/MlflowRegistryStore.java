@@ -115,7 +115,8 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   @Override
   public Set<StoreCapability> capabilities() {
-    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.SHARED);
+    // MLflow's Python client reads the prompts kept here (mlflow.genai.load_prompt)
+    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.SHARED, StoreCapability.MLFLOW_PROMPTS);
   }
 
   @Override
@@ -164,10 +165,18 @@ public final class MlflowRegistryStore implements RegistryStore {
     return out;
   }
 
+  /** MLflow's tag on prompts and prompt versions (Python's {@code mlflow.genai.register_prompt} sets it). */
+  static final String IS_PROMPT = "mlflow.prompt.is_prompt";
+  /**
+   * The filter that shows prompts: MLflow's {@code registered-models/search} and {@code model-versions/search}
+   * leave out every prompt, and every version of a prompt, unless the filter asks for them with this clause.
+   */
+  static final String PROMPT_FILTER = "tags.`" + IS_PROMPT + "` = 'true'";
+
   /** Every registered model by name: a plain search hides prompts, so they are asked for as well. */
   private Map<String, JsonNode> searchModels() {
     Map<String, JsonNode> models = new TreeMap<>();
-    for (String filter : List.of("", "tags.`mlflow.prompt.is_prompt` = 'true'")) {
+    for (String filter : List.of("", PROMPT_FILTER)) {
       http.searchAll("GET", "registered-models/search", "registered_models", filter(filter))
           .forEach(m -> models.put(m.path("name").asText(), m));
     }
@@ -428,10 +437,15 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
   }
 
-  /** Every version, one {@code model-versions/search} per page of 1000. */
+  /**
+   * Every version, one {@code model-versions/search} per page of 1000. MLflow hides a prompt's versions from
+   * that search, so when it finds none they are asked for as a prompt's (a second request only for prompts
+   * and models without versions).
+   */
   @Override
   public List<VersionRecord> listVersions(String model) {
-    return searchVersions(model);
+    List<VersionRecord> plain = searchVersions(model, false);
+    return plain.isEmpty() ? searchVersions(model, true) : plain;
   }
 
   /**
@@ -442,13 +456,15 @@ public final class MlflowRegistryStore implements RegistryStore {
    */
   @Override
   public List<VersionRecord> listVersions(ModelRecord model) {
-    return versions.list(model, () -> searchVersions(model.name()));
+    boolean prompt = "true".equals(model.tags().get(IS_PROMPT));
+    return versions.list(model, () -> searchVersions(model.name(), prompt));
   }
 
-  private List<VersionRecord> searchVersions(String model) {
+  /** The versions of {@code model}; a prompt's are only found when asked for as such. */
+  private List<VersionRecord> searchVersions(String model, boolean prompt) {
     TreeMap<Integer, VersionRecord> out = new TreeMap<>();
     for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions",
-        filter("name='" + model.replace("'", "\\'") + "'"))) {
+        filter("name='" + model.replace("'", "\\'") + "'" + (prompt ? " AND " + PROMPT_FILTER : "")))) {
       VersionRecord r = versions.version(v);
       out.put(r.number(), r);
     }

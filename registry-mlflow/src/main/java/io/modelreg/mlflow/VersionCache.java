@@ -87,10 +87,15 @@ final class VersionCache {
     }
   }
 
+  /** MLflow's tag holding a prompt version's template. */
+  private static final String PROMPT_TEXT = "mlflow.prompt.text";
+
   /**
    * A version as MLflow holds it: our record tags hold the whole record, description and user tags are
    * MLflow's own. One without a record (registered by another MLflow client) is shown as PENDING with no
-   * files until it is adopted.
+   * files until it is adopted — except a prompt version Python's MLflow registered ({@code
+   * mlflow.prompt.is_prompt} and its template in {@code mlflow.prompt.text}): it is whole as it is, a
+   * template in a tag and no files, so it is READY and resolves as {@code prompts:/name/N}.
    */
   VersionRecord version(JsonNode v) {
     Map<String, String> tags = RecordTags.tags(v);
@@ -100,9 +105,10 @@ final class VersionCache {
     String pointer = tags.get(RecordTags.RECORD);
     if (pointer == null) {
       Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
-      return new VersionRecord(model, number, null, VersionStatus.PENDING, description, RecordTags.userTags(tags),
-          Map.of(), Map.of(), List.of(), Lineage.empty(), null, ArtifactManifest.empty(), v.path("source").asText(""),
-          created, "mlflow", created, 0);
+      boolean promptByMlflow = "true".equals(tags.get(MlflowRegistryStore.IS_PROMPT)) && tags.containsKey(PROMPT_TEXT);
+      return new VersionRecord(model, number, null, promptByMlflow ? VersionStatus.READY : VersionStatus.PENDING,
+          description, RecordTags.userTags(tags), Map.of(), Map.of(), List.of(), Lineage.empty(), null,
+          ArtifactManifest.empty(), v.path("source").asText(""), created, "mlflow", created, 0);
     }
     // a committed record generation never changes: parsed once, kept while its version lives
     String key = model + "\n" + number + "\n" + v.path("creation_timestamp").asLong() + "\n" + pointer;

@@ -14,6 +14,7 @@ import io.modelreg.Registration;
 import io.modelreg.RegistryException;
 import io.modelreg.SemanticVersion;
 import io.modelreg.Stage;
+import io.modelreg.spi.StoreCapability;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * mlflow.prompt.is_prompt=true}; each prompt version is a model version holding {@code prompt.json} and
  * MLflow's prompt tags ({@code mlflow.prompt.text}, with the template in {@code {{ }}} syntax where that
  * is exact), so MLflow's prompt registry and Python's {@code mlflow.genai.load_prompt} see the same
- * prompts. Stages, aliases, history and lineage are the registry's.
+ * prompts. Stages, aliases, history and lineage are the registry's. On a registry whose prompts MLflow's
+ * Python client reads ({@link StoreCapability#MLFLOW_PROMPTS}), a template MLflow would leave unrendered is
+ * refused unless registered as Java-only ({@link #registerJavaOnly}), which marks it for Python users.
  *
  * <p>Semantic versions are checked against the change: removing or renaming a variable needs a MAJOR
  * bump, adding one a MINOR bump, a text-only change a PATCH bump; an explicit override is allowed and
@@ -56,6 +59,17 @@ public final class PromptRegistry {
   public static final String SYNTAX = "prompt.syntax";
   /** Why the semver bump rule was overridden. */
   public static final String BUMP_OVERRIDE = "prompt.bump_override";
+  /**
+   * On a version MLflow's Python client cannot render: why it was registered anyway and what Python cannot
+   * render ({@code format spec ':d' in {n:d} at line 1, column 24}).
+   */
+  public static final String JAVA_ONLY = "prompt.java_only";
+  /**
+   * The first line of {@link #TEXT} on a Java-only version. It is an MLflow variable no caller passes, so
+   * Python's {@code format(...)} fails, naming it and so the tag to read, instead of returning the template
+   * unrendered.
+   */
+  public static final String JAVA_ONLY_MARKER = "{{ java_only_prompt.see_tag.prompt.java_only }}";
   static final String FILE = "prompt.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,7 +115,15 @@ public final class PromptRegistry {
   /**
    * Registers a new version of prompt {@code name} (creating the prompt if needed).
    *
+   * <p>Where MLflow's Python client reads the registry's prompts (the registry declares {@link
+   * StoreCapability#MLFLOW_PROMPTS}, as the MLflow store does), a template it would leave unrendered is
+   * refused; {@link #registerJavaOnly} keeps it, marked. Elsewhere such a template is registered and marked
+   * the same way ({@link #JAVA_ONLY}), so a copy to an MLflow server stays marked.
+   *
    * @param bumpOverride null to enforce the bump rule; otherwise why this version may break it (recorded)
+   * @throws MlflowIncompatibleTemplateException on a registry MLflow's Python reads, when the template has a
+   *     format spec, conversion, index, positional field, non-identifier name or brace clash (each named with
+   *     its line and column)
    * @throws IllegalArgumentException when the semantic version is too small a bump for the change, does not
    *     increase, or the template did not change; or {@code name} is a model, not a prompt
    */
@@ -117,8 +139,53 @@ public final class PromptRegistry {
    */
   public PromptVersion register(String name, PromptTemplate template, String semver, String message,
       @Nullable String bumpOverride, Lineage lineage) {
+    return register(name, template, semver, message, bumpOverride, lineage, null);
+  }
+
+  /**
+   * Registers a version that MLflow's Python client may be unable to render (a format spec, conversion,
+   * index, positional field…), which a registry declaring {@link StoreCapability#MLFLOW_PROMPTS} otherwise
+   * refuses. If the template has such constructs the version is marked for Python users: {@link #JAVA_ONLY}
+   * holds {@code reason} and what Python cannot render, and {@link #TEXT} starts with {@link
+   * #JAVA_ONLY_MARKER}, so Python's {@code format} fails naming the tag rather than returning the template
+   * unrendered. A template MLflow can render is registered normally, the reason unused.
+   *
+   * @param reason why this prompt is for Java only (recorded; not blank)
+   * @see #register(String, PromptTemplate, String, String, String, Lineage)
+   */
+  public PromptVersion registerJavaOnly(String name, PromptTemplate template, String semver, String message,
+      @Nullable String bumpOverride, Lineage lineage, String reason) {
+    if (reason.isBlank()) {
+      throw new IllegalArgumentException("Say why the prompt is for Java only; Python users read the reason");
+    }
+    return register(name, template, semver, message, bumpOverride, lineage, reason);
+  }
+
+  /** Registers a Java-only version; see {@link #registerJavaOnly(String, PromptTemplate, String, String, String, Lineage, String)}. */
+  public PromptVersion registerJavaOnly(String name, PromptTemplate template, String semver, String message, String reason) {
+    return registerJavaOnly(name, template, semver, message, null, Lineage.empty(), reason);
+  }
+
+  private PromptVersion register(String name, PromptTemplate template, String semver, String message,
+      @Nullable String bumpOverride, Lineage lineage, @Nullable String javaOnlyReason) {
     Names.checkModelName(name);
     SemanticVersion sv = SemanticVersion.parse(semver);
+    List<PromptTemplate.MlflowIncompatibility> incompatible = template.mlflowIncompatibilities();
+    boolean pythonReads = registry.capabilities().contains(StoreCapability.MLFLOW_PROMPTS);
+    if (!incompatible.isEmpty() && javaOnlyReason == null && pythonReads) {
+      throw refusal(name, sv, incompatible);
+    }
+    @Nullable String mlflowText = template.toMlflow().orElse(JAVA_ONLY_MARKER + "\n" + template.text());
+    try {
+      Names.checkValue("tag", TEXT, mlflowText);
+    } catch (IllegalArgumentException e) {
+      if (pythonReads) {
+        throw new IllegalArgumentException("Prompt '" + name + "' " + sv + " cannot be stored where MLflow's Python"
+            + " client reads it (" + registry.describe() + "): " + e.getMessage(), e);
+      }
+      Log.LOG.info("Prompt {} {} is too long or unusual for the {} tag; it is stored in {} only", name, sv, TEXT, FILE);
+      mlflowText = null;
+    }
     Optional<RegisteredModel> model = registry.findModel(name);
     if (model.isPresent() && !"true".equals(model.get().tags().get(IS_PROMPT))) {
       throw new IllegalArgumentException("'" + name + "' is a registered model, not a prompt; choose another name");
@@ -143,19 +210,42 @@ public final class PromptRegistry {
         .description(message)
         .lineage(lineage)
         .tag(IS_PROMPT, "true");
-    String mlflowText = template.toMlflow().orElse(template.text());
-    try {
-      Names.checkValue("tag", TEXT, mlflowText);
+    if (mlflowText != null) {
       r.tag(TEXT, mlflowText);
-    } catch (IllegalArgumentException e) {
-      Log.LOG.info("Prompt {} {} is too long or unusual for the {} tag; it is stored in {} only", name, sv, TEXT, FILE);
     }
-    r.tag(SYNTAX, template.toMlflow().isPresent() ? "mlflow" : "python_format");
+    r.tag(SYNTAX, incompatible.isEmpty() ? "mlflow" : "python_format");
+    if (!incompatible.isEmpty()) {
+      r.tag(JAVA_ONLY, javaOnlyNote(javaOnlyReason, incompatible));
+    }
     if (bumpOverride != null) {
       r.tag(BUMP_OVERRIDE, bumpOverride.isBlank() ? "unspecified" : bumpOverride);
     }
     ModelVersion v = registry.register(name, r.build());
     return toPrompt(v);
+  }
+
+  private MlflowIncompatibleTemplateException refusal(String name, SemanticVersion sv,
+      List<PromptTemplate.MlflowIncompatibility> incompatible) {
+    StringBuilder m = new StringBuilder("Prompt '").append(name).append("' ").append(sv)
+        .append(" is not registered: MLflow's Python client reads the prompts of ").append(registry.describe())
+        .append(" and renders only {{ name }} variables, so load_prompt(...).format(...) would return this template"
+            + " unrendered. MLflow cannot render:");
+    incompatible.forEach(i -> m.append("\n  - ").append(i));
+    m.append("\nUse plain {name} fields (format the values before rendering), or register it as Java-only"
+        + " (PromptRegistry.registerJavaOnly with a reason, which Python users see in the tag " + JAVA_ONLY + ")");
+    return new MlflowIncompatibleTemplateException(m.toString(), incompatible);
+  }
+
+  private static String javaOnlyNote(@Nullable String reason, List<PromptTemplate.MlflowIncompatibility> incompatible) {
+    StringBuilder note = new StringBuilder(reason == null || reason.isBlank()
+        ? "registered where MLflow's Python client does not read prompts" : reason.strip());
+    note.append(". MLflow's Python client cannot render: ");
+    for (int i = 0; i < incompatible.size(); i++) {
+      note.append(i == 0 ? "" : "; ").append(incompatible.get(i));
+    }
+    note.append(". Render it with modelreg (Java)");
+    String out = note.toString();
+    return out.length() <= Names.MAX_VALUE_LENGTH ? out : out.substring(0, Names.MAX_VALUE_LENGTH - 1) + "…";
   }
 
   private static void checkBump(String name, PromptVersion previous, SemanticVersion sv, PromptComparison change) {
@@ -292,8 +382,11 @@ public final class PromptRegistry {
       if (text == null) {
         throw new IllegalArgumentException(v.uri() + " has neither " + FILE + " nor a " + TEXT + " tag");
       }
-      template = PromptTemplate.parse(text, "python_format".equals(v.tags().get(SYNTAX))
-          ? PromptTemplate.Syntax.PYTHON_FORMAT : PromptTemplate.Syntax.MLFLOW);
+      boolean pythonFormat = "python_format".equals(v.tags().get(SYNTAX));
+      if (pythonFormat && text.startsWith(JAVA_ONLY_MARKER + "\n")) {
+        text = text.substring(JAVA_ONLY_MARKER.length() + 1);
+      }
+      template = PromptTemplate.parse(text, pythonFormat ? PromptTemplate.Syntax.PYTHON_FORMAT : PromptTemplate.Syntax.MLFLOW);
     }
     SemanticVersion semver = v.semver().orElse(SemanticVersion.of(v.number(), 0, 0));
     return new PromptVersion(v.name(), v.number(), semver, template, v.description().orElse(""),

@@ -20,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  *       whole format-spec mini-language with nested fields ({@code {x:{width}}}), {@code strftime} specs for
  *       {@code java.time} values, {@code {{}}/{@code }}} escapes. For the same template and values the
  *       output equals CPython's (see the module README for how Java values map to Python's).
- *   <li>{@link Syntax#MLFLOW}: MLflow's {@code {{ name }}} with dotted names; everything else is literal.
+ *   <li>{@link Syntax#MLFLOW}: MLflow's {@code {{ name }}} with dotted names, read exactly as MLflow 3's Python
+ *       client reads it: any other brace, an unclosed or non-identifier {@code {{ x-y }}} included, is literal
+ *       text. A dotted variable takes a flat key ({@code "user.name"}, as Python's {@code format(**{...})}
+ *       needs) or a path ({@code user} then {@code name}).
  * </ul>
  *
  * <pre>{@code
@@ -37,7 +40,7 @@ public final class PromptTemplate {
   public enum Syntax {
     /** Python {@code str.format}. */
     PYTHON_FORMAT,
-    /** MLflow prompt registry's {@code {{ name }}}. */
+    /** MLflow prompt registry's {@code {{ name }}}, as MLflow's Python client reads it. */
     MLFLOW
   }
 
@@ -94,7 +97,8 @@ public final class PromptTemplate {
   /** Literal text or a field. */
   private interface Part {}
 
-  private record Literal(String text) implements Part {}
+  /** Literal text; {@code offset} is where it starts in the template as written. */
+  private record Literal(String text, int offset) implements Part {}
 
   /** One step after the field's first name: {@code .name} or {@code [key]}. */
   private record Step(boolean attribute, String key) {
@@ -115,23 +119,29 @@ public final class PromptTemplate {
 
   // ------------------------------------------------------------------ MLflow syntax
 
-  private static final Pattern MLFLOW_FIELD = Pattern.compile("\\{\\{(.*?)\\}\\}", Pattern.DOTALL);
-  private static final Pattern DOTTED = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  /** What Python's {@code str.isspace} (and so its regex {@code \\s}) takes for white space. */
+  private static final String PY_SPACE = "[\\t\\n\\x0B\\f\\r\\x1C-\\x1F \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029"
+      + "\\u202F\\u205F\\u3000]";
+  /**
+   * MLflow 3's {@code PROMPT_TEMPLATE_VARIABLE_PATTERN}, with Python's white space: a variable is an ASCII
+   * identifier, optionally dotted, between {@code {{} and {@code }}}; any other brace is text.
+   */
+  private static final Pattern MLFLOW_FIELD = Pattern.compile("\\{\\{" + PY_SPACE + "*"
+      + "([a-zA-Z_][a-zA-Z0-9_]*(?:\\.[a-zA-Z_][a-zA-Z0-9_]*)*)" + PY_SPACE + "*\\}\\}");
 
+  /**
+   * Reads a template as MLflow's Python client does: every match of its variable pattern is a field, and
+   * everything else, unmatched {@code {{} included, is literal text (MLflow leaves it as written too).
+   */
   private static List<Part> parseMlflow(String text) {
     List<Part> parts = new ArrayList<>();
     Matcher m = MLFLOW_FIELD.matcher(text);
     int last = 0;
     while (m.find()) {
       if (m.start() > last) {
-        parts.add(new Literal(text.substring(last, m.start())));
+        parts.add(new Literal(text.substring(last, m.start()), last));
       }
-      String name = m.group(1).strip();
-      if (!DOTTED.matcher(name).matches()) {
-        throw new TemplateSyntaxException("Invalid variable '" + m.group(1) + "'", text, m.start(1),
-            "MLflow variables are names such as {{ question }} or {{ user.name }}");
-      }
-      String[] bits = name.split("\\.");
+      String[] bits = m.group(1).split("\\.");
       List<Step> steps = new ArrayList<>();
       for (int i = 1; i < bits.length; i++) {
         steps.add(new Step(true, bits[i]));
@@ -139,12 +149,8 @@ public final class PromptTemplate {
       parts.add(new Field(bits[0], -1, steps, '\0', List.of(), m.group(), m.start()));
       last = m.end();
     }
-    int open = text.indexOf("{{", last);
-    if (open >= 0) {
-      throw new TemplateSyntaxException("Unclosed '{{'", text, open, "close the variable with '}}'");
-    }
     if (last < text.length()) {
-      parts.add(new Literal(text.substring(last)));
+      parts.add(new Literal(text.substring(last), last));
     }
     return parts;
   }
@@ -176,6 +182,7 @@ public final class PromptTemplate {
       }
       List<Part> parts = new ArrayList<>();
       StringBuilder literal = new StringBuilder();
+      int literalStart = from;
       int i = from;
       while (i < to) {
         char c = text.charAt(i);
@@ -202,14 +209,15 @@ public final class PromptTemplate {
         }
         int end = matchingBrace(i, to);
         if (literal.length() > 0) {
-          parts.add(new Literal(literal.toString()));
+          parts.add(new Literal(literal.toString(), literalStart));
           literal.setLength(0);
         }
         parts.add(field(i, end, depth));
         i = end + 1;
+        literalStart = i;
       }
       if (literal.length() > 0) {
-        parts.add(new Literal(literal.toString()));
+        parts.add(new Literal(literal.toString(), literalStart));
       }
       return parts;
     }
@@ -368,32 +376,129 @@ public final class PromptTemplate {
   }
 
   /**
+   * Something in a template that MLflow's Python client cannot render: its {@code PromptVersion.format}
+   * replaces only {@code {{ name }}} variables and leaves everything else as written.
+   *
+   * @param construct what it is, such as {@code format spec ':d'}, {@code conversion '!r'}, {@code indexing
+   *     '[0]'} or {@code positional field}
+   * @param field the field (or text) as written in the template
+   * @param line 1-based line of the field
+   * @param column 1-based column of the field
+   */
+  public record MlflowIncompatibility(String construct, String field, int line, int column) {
+    @Override
+    public String toString() {
+      return construct + " in " + field + " at line " + line + ", column " + column;
+    }
+  }
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /**
+   * What keeps this template from rendering the same in MLflow's Python client, in template order; empty
+   * when {@link #toMlflow()} is exact. MLflow templates never have any. A Python-format template has one
+   * for each format spec, conversion ({@code !r}), index step ({@code [0]}, {@code [key]}), positional
+   * field ({@code {}}, {@code {0}}), name that is not an ASCII identifier, and literal braces that MLflow
+   * would read as a variable's.
+   */
+  public List<MlflowIncompatibility> mlflowIncompatibilities() {
+    List<MlflowIncompatibility> out = new ArrayList<>();
+    if (syntax == Syntax.MLFLOW) {
+      return out;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Part p : parts) {
+      if (p instanceof Literal) {
+        sb.append(((Literal) p).text());
+        continue;
+      }
+      Field f = (Field) p;
+      int before = out.size();
+      if (f.name() == null) {
+        out.add(incompatibility("positional field", f.source(), f.offset()));
+      } else if (!IDENTIFIER.matcher(f.name()).matches()) {
+        out.add(incompatibility("name '" + f.name() + "' (MLflow variables are ASCII identifiers)", f.source(), f.offset()));
+      }
+      for (Step step : f.steps()) {
+        if (!step.attribute()) {
+          out.add(incompatibility("indexing '" + step + "'", f.source(), f.offset()));
+        } else if (!IDENTIFIER.matcher(step.key()).matches()) {
+          out.add(incompatibility("attribute '" + step + "' (MLflow variables are ASCII identifiers)", f.source(),
+              f.offset()));
+        }
+      }
+      if (f.conversion() != '\0') {
+        out.add(incompatibility("conversion '!" + f.conversion() + "'", f.source(), f.offset()));
+      }
+      if (!f.spec().isEmpty()) {
+        out.add(incompatibility("format spec '" + specText(f) + "'", f.source(), f.offset()));
+      }
+      if (out.size() == before) {
+        sb.append("{{ ").append(f.expression()).append(" }}");
+      }
+    }
+    if (out.isEmpty()) {
+      // literal braces may turn into, or swallow, a variable once the text is read as MLflow's
+      List<Part> read = parseMlflow(sb.toString());
+      for (int i = 0; i < parts.size(); i++) {
+        Part mine = parts.get(i);
+        Part theirs = i < read.size() ? read.get(i) : null;
+        boolean same = mine instanceof Literal
+            ? theirs instanceof Literal && ((Literal) theirs).text().equals(((Literal) mine).text())
+            : theirs instanceof Field && ((Field) theirs).expression().equals(((Field) mine).expression());
+        if (!same || (i == parts.size() - 1 && read.size() != parts.size())) {
+          int offset = mine instanceof Literal ? ((Literal) mine).offset() : ((Field) mine).offset();
+          int end = Math.min(text.length(), offset + 20);
+          out.add(incompatibility("literal braces that MLflow would read as a variable's", text.substring(offset, end),
+              offset));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private MlflowIncompatibility incompatibility(String construct, String field, int offset) {
+    int[] lc = TemplateSyntaxException.lineAndColumn(text, offset);
+    return new MlflowIncompatibility(construct, field, lc[0], lc[1]);
+  }
+
+  /** The format spec of a field as written: what follows the first top-level ':' of its source. */
+  private static String specText(Field f) {
+    String src = f.source();
+    for (int i = 1; i < src.length() - 1; i++) {
+      char c = src.charAt(i);
+      if (c == '[') {
+        int close = src.indexOf(']', i);
+        i = close < 0 ? i : close;
+      } else if (c == ':') {
+        return src.substring(i, src.length() - 1);
+      }
+    }
+    return src;
+  }
+
+  /**
    * This template in MLflow's {@code {{ name }}} syntax, when that is exact: every field a name with
-   * {@code .attr} steps only, no conversion or spec, and no {@code {{} or {@code }}} in the literal text.
+   * {@code .attr} steps only (ASCII identifiers), no conversion or spec, and no literal braces MLflow would
+   * read as a variable. {@link #mlflowIncompatibilities()} says why when it is not.
    */
   public Optional<String> toMlflow() {
     if (syntax == Syntax.MLFLOW) {
       return Optional.of(text);
     }
+    if (!mlflowIncompatibilities().isEmpty()) {
+      return Optional.empty();
+    }
     StringBuilder sb = new StringBuilder();
     for (Part p : parts) {
       if (p instanceof Literal) {
-        String t = ((Literal) p).text();
-        if (t.contains("{{") || t.contains("}}")) {
-          return Optional.empty();
-        }
-        sb.append(t);
+        sb.append(((Literal) p).text());
       } else {
-        Field f = (Field) p;
-        if (f.name() == null || f.conversion() != '\0' || !f.spec().isEmpty()
-            || f.steps().stream().anyMatch(s -> !s.attribute()) || !DOTTED.matcher(f.expression()).matches()) {
-          return Optional.empty();
-        }
-        sb.append("{{ ").append(f.expression()).append(" }}");
+        sb.append("{{ ").append(((Field) p).expression()).append(" }}");
       }
     }
-    String out = sb.toString();
-    return parse(out, Syntax.MLFLOW).parts.size() == parts.size() ? Optional.of(out) : Optional.empty();
+    return Optional.of(sb.toString());
   }
 
   /** This template in Python {@code str.format} syntax; always exact for MLflow templates. */
@@ -450,6 +555,10 @@ public final class PromptTemplate {
 
   private Resolved resolve(Field f, Context ctx) {
     Object value;
+    if (syntax == Syntax.MLFLOW && !f.steps().isEmpty() && ctx.named().containsKey(f.expression())) {
+      // MLflow's Python client takes a dotted variable only as one flat key: format(**{"user.name": "Ada"})
+      return new Resolved(ctx.named().get(f.expression()), null);
+    }
     if (f.name() != null) {
       if (!ctx.named().containsKey(f.name())) {
         return new Resolved(null, f.name());

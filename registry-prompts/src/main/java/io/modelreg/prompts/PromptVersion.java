@@ -35,6 +35,14 @@ public record PromptVersion(String name, int number, SemanticVersion semver, Pro
     return "prompts:/" + name + "/" + number;
   }
 
+  /**
+   * Why this version is for Java only, and what MLflow's Python client cannot render in it; empty when
+   * Python renders it as Java does.
+   */
+  public Optional<String> javaOnly() {
+    return Optional.ofNullable(version.tags().get(PromptRegistry.JAVA_ONLY));
+  }
+
   /** Renders the template strictly with named values. */
   public String render(Map<String, ?> values) {
     return template.render(values);

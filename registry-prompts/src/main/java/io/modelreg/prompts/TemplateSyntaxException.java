@@ -33,7 +33,7 @@ public class TemplateSyntaxException extends IllegalArgumentException {
     return hint;
   }
 
-  private static int[] lineAndColumn(String text, int offset) {
+  static int[] lineAndColumn(String text, int offset) {
     int line = 1;
     int start = 0;
     for (int i = 0; i < Math.min(offset, text.length()); i++) {

@@ -13,11 +13,13 @@ import io.modelreg.Stage;
 import io.modelreg.TransientRegistryException;
 import io.modelreg.mem.MemoryRegistryStore;
 import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.StoreCapability;
 import io.modelreg.testkit.MutableClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,8 +68,88 @@ class PromptRegistryTest {
     assertThat(registry.getModel("qa").tags()).containsEntry(PromptRegistry.IS_PROMPT, "true");
     assertThat(simple.message()).isEqualTo("msg");
     PromptVersion formatted = prompts.register("price", "Total {amount:.2f}", "1.0.0", "msg");
-    assertThat(formatted.version().tags()).containsEntry(PromptRegistry.TEXT, "Total {amount:.2f}")
+    assertThat(formatted.version().tags())
+        .containsEntry(PromptRegistry.TEXT, PromptRegistry.JAVA_ONLY_MARKER + "\nTotal {amount:.2f}")
         .containsEntry(PromptRegistry.SYNTAX, "python_format");
+    assertThat(formatted.javaOnly()).hasValueSatisfying(why -> assertThat(why)
+        .contains("registered where MLflow's Python client does not read prompts")
+        .contains("format spec ':.2f' in {amount:.2f} at line 1, column 7"));
+    assertThat(simple.javaOnly()).isEmpty();
+  }
+
+  /** {@code registry} as a registry whose store declares that MLflow's Python client reads its prompts. */
+  private ModelRegistry readByPython() {
+    return (ModelRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ModelRegistry.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("capabilities")) {
+            return EnumSet.of(StoreCapability.DURABLE, StoreCapability.MLFLOW_PROMPTS);
+          }
+          try {
+            return method.invoke(registry, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @Test
+  void whereMlflowsPythonReadsPromptsATemplateItCannotRenderIsRefusedNamingEachConstruct() {
+    PromptRegistry onMlflow = PromptRegistry.on(readByPython());
+    assertThatThrownBy(() -> onMlflow.register("mail", "Hello {name}, you have {n:d} new {kind}!\nFirst: {items[0]!r}",
+        "1.0.0", "first"))
+        .isInstanceOf(MlflowIncompatibleTemplateException.class)
+        .hasMessageContaining("renders only {{ name }} variables")
+        .hasMessageContaining("format spec ':d' in {n:d} at line 1, column 24")
+        .hasMessageContaining("indexing '[0]' in {items[0]!r} at line 2, column 8")
+        .hasMessageContaining("conversion '!r' in {items[0]!r} at line 2, column 8")
+        .hasMessageContaining("registerJavaOnly")
+        .satisfies(e -> assertThat(((MlflowIncompatibleTemplateException) e).incompatibilities()).hasSize(3));
+    assertThat(registry.findModel("mail")).as("nothing is written").isEmpty();
+    for (String template : new String[] {"Hi {}", "Hi {0}", "Hi {x!s}", "Hi {cfg[k]}", "Hi {prénom}", "{{{{ raw }}}} {x}"}) {
+      assertThatThrownBy(() -> onMlflow.register("mail", template, "1.0.0", "m"))
+          .as(template).isInstanceOf(MlflowIncompatibleTemplateException.class);
+    }
+    // Python would have no text to load: refused there, before anything is written
+    assertThatThrownBy(() -> onMlflow.register("long", "{x} " + "word ".repeat(1200), "1.0.0", "m"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("where MLflow's Python client reads it")
+        .hasMessageContaining("at most 5000");
+    assertThat(registry.findModel("long")).isEmpty();
+    assertThat(prompts.register("long", "{x} " + "word ".repeat(1200), "1.0.0", "m").render(Map.of("x", "a")))
+        .startsWith("a word word");
+    // what MLflow renders is registered as before, in {{ }} syntax
+    assertThat(onMlflow.register("mail", "Hello {name}, you have {n} new {kind}!", "1.0.0", "plain").version().tags())
+        .containsEntry(PromptRegistry.TEXT, "Hello {{ name }}, you have {{ n }} new {{ kind }}!")
+        .doesNotContainKey(PromptRegistry.JAVA_ONLY);
+  }
+
+  @Test
+  void aJavaOnlyPromptIsKeptAndMarkedSoPythonFailsLoudlyInsteadOfRenderingNothing() {
+    PromptRegistry onMlflow = PromptRegistry.on(readByPython());
+    PromptVersion v = onMlflow.registerJavaOnly("mail", PromptTemplate.parse("Hello {name}, you have {n:d} new {kind}!"),
+        "1.0.0", "first", "the JVM service formats counts");
+    assertThat(v.render(Map.of("name", "Ada", "n", 3, "kind", "mails"))).isEqualTo("Hello Ada, you have 3 new mails!");
+    assertThat(v.version().tags())
+        .containsEntry(PromptRegistry.TEXT, PromptRegistry.JAVA_ONLY_MARKER + "\nHello {name}, you have {n:d} new {kind}!")
+        .containsEntry(PromptRegistry.SYNTAX, "python_format")
+        .containsEntry(PromptRegistry.JAVA_ONLY, "the JVM service formats counts. MLflow's Python client cannot render:"
+            + " format spec ':d' in {n:d} at line 1, column 24. Render it with modelreg (Java)");
+    // the marker is a variable MLflow's Python reads (and misses), never part of what Java renders
+    assertThat(PromptTemplate.parse(PromptRegistry.JAVA_ONLY_MARKER, PromptTemplate.Syntax.MLFLOW).variables())
+        .hasSize(1);
+    PromptVersion loaded = PromptRegistry.on(registry).load("prompts:/mail/1");
+    assertThat(loaded.template().text()).isEqualTo("Hello {name}, you have {n:d} new {kind}!");
+    assertThat(loaded.javaOnly()).contains(v.javaOnly().orElseThrow());
+    assertThatThrownBy(() -> onMlflow.registerJavaOnly("mail", PromptTemplate.parse("{n:x}"), "2.0.0", "m", " "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Say why");
+  }
+
+  @Test
+  void aJavaOnlyVersionWithoutItsFileLoadsFromTheTagWithoutTheMarker() {
+    registry.createModel("tagged", null, Map.of(PromptRegistry.IS_PROMPT, "true"));
+    registry.register("tagged", Registration.builder().tag(PromptRegistry.IS_PROMPT, "true")
+        .tag(PromptRegistry.SYNTAX, "python_format")
+        .tag(PromptRegistry.TEXT, PromptRegistry.JAVA_ONLY_MARKER + "\nTotal {amount:.2f}").build());
+    assertThat(prompts.load("prompts:/tagged/1").render(Map.of("amount", 2.5))).isEqualTo("Total 2.50");
   }
 
   @Test

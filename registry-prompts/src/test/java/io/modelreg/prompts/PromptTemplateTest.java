@@ -125,10 +125,9 @@ class PromptTemplateTest {
     assertThat(t.toPythonFormat()).isEqualTo("Answer {question} for {user.name} as JSON: {{\"a\": 1}}");
     assertThat(PromptTemplate.parse(t.toPythonFormat()).render(Map.of("question", "why?", "user", Map.of("name", "Ada"))))
         .isEqualTo("Answer why? for Ada as JSON: {\"a\": 1}");
-    assertThatThrownBy(() -> PromptTemplate.parse("{{ 1bad }}", PromptTemplate.Syntax.MLFLOW))
-        .isInstanceOf(TemplateSyntaxException.class);
-    assertThatThrownBy(() -> PromptTemplate.parse("x {{ open", PromptTemplate.Syntax.MLFLOW))
-        .isInstanceOf(TemplateSyntaxException.class).hasMessageContaining("Unclosed");
+    // what MLflow's Python client does not read as a variable is text, there and here
+    assertThat(PromptTemplate.parse("{{ 1bad }} x {{ open", PromptTemplate.Syntax.MLFLOW).render(Map.of()))
+        .isEqualTo("{{ 1bad }} x {{ open");
   }
 
   @Test
