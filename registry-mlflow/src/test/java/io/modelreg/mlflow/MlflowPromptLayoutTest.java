@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,9 +73,6 @@ class MlflowPromptLayoutTest extends StandInServerTest {
   }
 
   @Test
-  @Disabled("store bug found by the recorded stand-in (mlflow-recorded/prompts.json): MLflow 3 hides prompt versions from "
-      + "model-versions/search name='greet' unless the filter asks for tags.`mlflow.prompt.is_prompt` = 'true', so the "
-      + "store lists no version of a prompt; re-enable with the store's fix")
   void aPromptIsAnMlflowPromptHiddenFromPlainSearchAndLoadableByAnotherClient() throws Exception {
     try (ModelRegistry registry = ModelRegistries.open(server.uri())) {
       PromptRegistry prompts = PromptRegistry.on(registry);
