@@ -174,8 +174,8 @@ final class Transfer {
         }
         plans.add(new ModelCopy.VersionSource(meta.build(), files));
       }
-      RegisteredModel model = RegisteredModel.of(io.modelreg.spi.ModelRecord.create(name, m.optStr("description"),
-          m.stringMap("tags"), Instant.now()).withAliases(aliases));
+      RegisteredModel model = RegisteredModel.builder().name(name).description(m.optStr("description"))
+          .tags(m.stringMap("tags")).aliases(aliases).created(Instant.now()).build();
       try {
         return ModelCopy.replay(target, name, model, plans);
       } catch (UncheckedIOException e) {
