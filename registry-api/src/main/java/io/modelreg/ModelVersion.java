@@ -26,7 +26,7 @@ public final class ModelVersion {
   }
 
   /** A snapshot of a stored version with its current stage and aliases (managed ones included). */
-  public static ModelVersion of(VersionRecord record, Stage stage, List<String> aliases) {
+  static ModelVersion of(VersionRecord record, Stage stage, List<String> aliases) {
     return new ModelVersion(record, stage, aliases);
   }
 
@@ -300,8 +300,8 @@ public final class ModelVersion {
     return record.updatedAt();
   }
 
-  /** The stored record behind this snapshot. */
-  public VersionRecord record() {
+  /** The stored record behind this snapshot, for the policy layer (the user API never shows SPI types). */
+  VersionRecord record() {
     return record;
   }
 

@@ -27,9 +27,68 @@ public final class RegisteredModel {
     this.aliases = Collections.unmodifiableMap(all);
   }
 
-  /** A snapshot of a stored record; for backends and tests. */
-  public static RegisteredModel of(ModelRecord record) {
+  /** A snapshot of a stored record, for the policy layer (the user API never shows SPI types). */
+  static RegisteredModel of(ModelRecord record) {
     return new RegisteredModel(record);
+  }
+
+  /**
+   * A builder for a snapshot that no registry returned: for tests of code that consumes models, and for
+   * sources of {@link ModelRegistries#copy copies} that are not registries (archives). Required: the name.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder for {@link RegisteredModel}. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable String name;
+    private @Nullable String description;
+    private Map<String, String> tags = Map.of();
+    private Map<String, Integer> aliases = Map.of();
+    private Instant createdAt = Instant.EPOCH;
+
+    private Builder() {}
+
+    public Builder name(String name) {
+      this.name = Names.checkModelName(name);
+      return this;
+    }
+
+    public Builder description(@Nullable String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder tags(Map<String, String> tags) {
+      this.tags = Map.copyOf(tags);
+      return this;
+    }
+
+    /** User aliases and the version number each points to (managed aliases follow from stages). */
+    public Builder aliases(Map<String, Integer> aliases) {
+      aliases.keySet().forEach(Names::checkUserAlias);
+      this.aliases = Map.copyOf(aliases);
+      return this;
+    }
+
+    /** When the model was created (and last updated); default the epoch. */
+    public Builder created(Instant at) {
+      this.createdAt = at;
+      return this;
+    }
+
+    /**
+     * Builds the snapshot.
+     *
+     * @throws IllegalStateException when the name is missing
+     */
+    public RegisteredModel build() {
+      if (name == null) {
+        throw new IllegalStateException("A RegisteredModel needs a name");
+      }
+      return new RegisteredModel(ModelRecord.create(name, description, tags, createdAt).withAliases(aliases));
+    }
   }
 
   static @Nullable Integer productionHolder(ModelRecord record) {
@@ -93,11 +152,6 @@ public final class RegisteredModel {
 
   public Instant updatedAt() {
     return record.updatedAt();
-  }
-
-  /** The stored record behind this snapshot. */
-  public ModelRecord record() {
-    return record;
   }
 
   @Override

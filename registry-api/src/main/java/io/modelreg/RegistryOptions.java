@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code actor}: the name recorded in history; default the {@code user.name} system property.
  *   <li>{@code clock}: the time source for timestamps and cache expiry; default the system UTC clock.
+ *   <li>{@code ticker}: elapsed time and waiting (retry back-off, lock and poll timeouts), for the
+ *       registry and the store; default {@link Ticker#system()}.
  *   <li>{@code semverPolicy}: default {@link SemverPolicy#STRICTLY_INCREASING}.
  *   <li>{@code promotionPolicy(stage, policy)}: gates per target stage; default none.
  *   <li>{@code cacheTtl}: how long metadata read from the store is trusted. Writes made through this
@@ -33,6 +35,7 @@ public final class RegistryOptions {
 
   private final String actor;
   private final Clock clock;
+  private final Ticker ticker;
   private final SemverPolicy semverPolicy;
   private final Map<Stage, PromotionPolicy> promotionPolicies;
   private final Duration cacheTtl;
@@ -43,6 +46,7 @@ public final class RegistryOptions {
   private RegistryOptions(Builder b) {
     this.actor = b.actor != null ? b.actor : System.getProperty("user.name", "unknown");
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
+    this.ticker = b.ticker != null ? b.ticker : Ticker.system();
     this.semverPolicy = b.semverPolicy != null ? b.semverPolicy : SemverPolicy.STRICTLY_INCREASING;
     this.promotionPolicies = Collections.unmodifiableMap(new EnumMap<>(b.promotionPolicies));
     this.cacheTtl = b.cacheTtl != null ? b.cacheTtl : Duration.ofSeconds(1);
@@ -66,6 +70,11 @@ public final class RegistryOptions {
 
   public Clock clock() {
     return clock;
+  }
+
+  /** Elapsed time and waiting, for back-off and timeouts; stores take theirs from here too. */
+  public Ticker ticker() {
+    return ticker;
   }
 
   public SemverPolicy semverPolicy() {
@@ -104,6 +113,7 @@ public final class RegistryOptions {
   public static final class Builder {
     private @Nullable String actor;
     private @Nullable Clock clock;
+    private @Nullable Ticker ticker;
     private @Nullable SemverPolicy semverPolicy;
     private final Map<Stage, PromotionPolicy> promotionPolicies = new EnumMap<>(Stage.class);
     private @Nullable Duration cacheTtl;
@@ -132,6 +142,12 @@ public final class RegistryOptions {
     public Builder clock(Clock clock) {
       once(this.clock, "clock");
       this.clock = clock;
+      return this;
+    }
+
+    public Builder ticker(Ticker ticker) {
+      once(this.ticker, "ticker");
+      this.ticker = ticker;
       return this;
     }
 

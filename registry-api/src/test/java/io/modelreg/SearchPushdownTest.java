@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class SearchPushdownTest {
   private static List<String> pushed(String filter) {
     List<String> out = new ArrayList<>();
-    for (SearchClause c : PolicyRegistry.pushable(Filter.parse(filter, Filter.Target.VERSIONS))) {
+    for (SearchClause c : Search.pushable(Filter.parse(filter, Filter.Target.VERSIONS))) {
       out.add(c.subject() + (c.key() == null ? "" : "." + c.key()) + " " + c.op() + " " + c.values());
     }
     return out;

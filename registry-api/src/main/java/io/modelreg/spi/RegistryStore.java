@@ -35,6 +35,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>Backend failures that may pass are {@link io.modelreg.TransientRegistryException}; others are
  *       {@link io.modelreg.RegistryException} with the cause kept.
  * </ul>
+ *
+ * <p>A store implements the 17 abstract methods. The others have defaults that are correct and only slower
+ * or less capable: {@link #withModelLock} and {@link #capabilities} (cross-process exclusion), {@link
+ * #surveyForeignVersion} (versions made by other clients of the backend), {@link #verifyStorage} and {@link
+ * #collectGarbage} (maintenance), and five hooks that exist for speed only, each because one of the shipped
+ * stores needs it to avoid a request per model or per poll: {@link #changeToken} and {@link
+ * #lastEventSequence} ({@code file:}), {@link #eventsChangeToken}, {@link #listModels}, {@link
+ * #listVersions(ModelRecord)} and {@link #searchVersions} ({@code mlflow:}). The compatibility kit's
+ * store-contract group calls a store directly and checks every promise above.
  */
 public interface RegistryStore extends AutoCloseable {
 

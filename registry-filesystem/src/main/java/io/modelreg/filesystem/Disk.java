@@ -1,6 +1,7 @@
 package io.modelreg.filesystem;
 
 import io.modelreg.RegistryException;
+import io.modelreg.Ticker;
 import io.modelreg.TransientRegistryException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -136,14 +137,14 @@ final class Disk {
    * JVM (shared by every store open on the same file) and an exclusive file lock for other processes.
    * A thread that already holds it runs the action directly.
    *
-   * @throws TransientRegistryException when the lock is not free within {@code timeout}
+   * @throws TransientRegistryException when the lock is not free within {@code timeout} (measured by {@code ticker})
    */
-  static <T> T withLock(Path lockFile, Duration timeout, Supplier<T> action) {
+  static <T> T withLock(Path lockFile, Duration timeout, Ticker ticker, Supplier<T> action) {
     ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
     if (jvm.isHeldByCurrentThread()) {
       return action.get();
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = ticker.nanoTime() + timeout.toNanos();
     try {
       if (!jvm.tryLock(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
         throw new TransientRegistryException("Timed out after " + timeout + " waiting for " + lockFile
@@ -154,7 +155,7 @@ final class Disk {
       throw new TransientRegistryException("Interrupted while waiting for " + lockFile, e);
     }
     try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = acquire(ch, false, lockFile, deadline, timeout)) {
+        FileLock lock = acquire(ch, false, lockFile, deadline, timeout, ticker)) {
       return action.get();
     } catch (IOException e) {
       throw new RegistryException("Cannot lock " + lockFile + ": " + e, e);
@@ -163,21 +164,21 @@ final class Disk {
     }
   }
 
-  /** Takes a file lock, polling with back-off until the deadline. */
-  static FileLock acquire(FileChannel ch, boolean shared, Path lockFile, long deadlineNanos, Duration timeout)
-      throws IOException {
+  /** Takes a file lock, polling with back-off (1 ms doubling to 20 ms) until the deadline on {@code ticker}. */
+  static FileLock acquire(FileChannel ch, boolean shared, Path lockFile, long deadlineNanos, Duration timeout,
+      Ticker ticker) throws IOException {
     long pause = 1;
     while (true) {
       FileLock lock = ch.tryLock(0, Long.MAX_VALUE, shared);
       if (lock != null) {
         return lock;
       }
-      if (System.nanoTime() > deadlineNanos) {
+      if (ticker.nanoTime() > deadlineNanos) {
         throw new TransientRegistryException("Timed out after " + timeout + " waiting for " + lockFile
             + " (held by another process)", null);
       }
       try {
-        Thread.sleep(pause);
+        ticker.sleep(Duration.ofMillis(pause));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new TransientRegistryException("Interrupted while waiting for " + lockFile, e);

@@ -11,6 +11,7 @@ import io.modelreg.Names;
 import io.modelreg.NotFoundException;
 import io.modelreg.RegistryEvent;
 import io.modelreg.RegistryException;
+import io.modelreg.Ticker;
 import io.modelreg.VersionNotFoundException;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
@@ -86,6 +87,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
   private final Path tmp;
   private final Path locks;
   private final Duration lockTimeout;
+  private final Ticker ticker;
   private final UploadGuard uploads;
   private final ConcurrentHashMap<String, EventLog> eventLogs = new ConcurrentHashMap<>();
 
@@ -96,20 +98,29 @@ public final class FilesystemRegistryStore implements RegistryStore {
    * @throws RegistryException if the directory cannot be created or was written by a newer format
    */
   public static FilesystemRegistryStore open(Path root, Duration lockTimeout) {
+    return open(root, lockTimeout, Ticker.system());
+  }
+
+  /**
+   * Opens the registry directory {@code root} like {@link #open(Path, Duration)}, measuring lock timeouts and
+   * pausing between lock attempts with {@code ticker}.
+   */
+  public static FilesystemRegistryStore open(Path root, Duration lockTimeout, Ticker ticker) {
     try {
-      return new FilesystemRegistryStore(root, lockTimeout);
+      return new FilesystemRegistryStore(root, lockTimeout, ticker);
     } catch (IOException e) {
       throw new RegistryException("Cannot open the file registry at " + root + ": " + e, e);
     }
   }
 
-  private FilesystemRegistryStore(Path root, Duration lockTimeout) throws IOException {
+  private FilesystemRegistryStore(Path root, Duration lockTimeout, Ticker ticker) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.models = this.root.resolve("models");
     this.blobs = this.root.resolve("blobs").resolve("sha256");
     this.tmp = this.root.resolve("tmp");
     this.locks = this.root.resolve("locks");
     this.lockTimeout = lockTimeout;
+    this.ticker = ticker;
     for (Path dir : List.of(models, blobs, tmp, locks)) {
       Disk.createDirectories(dir);
       if (Files.isSymbolicLink(dir)) {
@@ -117,7 +128,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
       }
     }
     checkFormatFile();
-    this.uploads = UploadGuard.forLockFile(locks.resolve("gc.lock"), lockTimeout);
+    this.uploads = UploadGuard.forLockFile(locks.resolve("gc.lock"), lockTimeout, ticker);
     cleanOrphans(false);
   }
 
@@ -665,7 +676,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
   }
 
   private <T> T locked(String model, Supplier<T> action) {
-    return Disk.withLock(lockFile(model), lockTimeout, action);
+    return Disk.withLock(lockFile(model), lockTimeout, ticker, action);
   }
 
   private static byte @Nullable [] read(Path file) {

@@ -1,6 +1,7 @@
 package io.modelreg.filesystem;
 
 import io.modelreg.RegistryException;
+import io.modelreg.Ticker;
 import io.modelreg.TransientRegistryException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,22 +26,25 @@ final class UploadGuard {
 
   private final Path lockFile;
   private final Duration timeout;
+  private final Ticker ticker;
   private int open;
   private boolean collecting;
   private @Nullable FileChannel channel;
   private @Nullable FileLock shared;
 
-  private UploadGuard(Path lockFile, Duration timeout) {
+  private UploadGuard(Path lockFile, Duration timeout, Ticker ticker) {
     this.lockFile = lockFile;
     this.timeout = timeout;
+    this.ticker = ticker;
   }
 
-  static UploadGuard forLockFile(Path lockFile, Duration timeout) {
-    return GUARDS.computeIfAbsent(lockFile, k -> new UploadGuard(k, timeout));
+  /** The guard of {@code lockFile} in this JVM; the first store to ask sets its timeout and ticker. */
+  static UploadGuard forLockFile(Path lockFile, Duration timeout, Ticker ticker) {
+    return GUARDS.computeIfAbsent(lockFile, k -> new UploadGuard(k, timeout, ticker));
   }
 
   synchronized void beginUpload() {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = ticker.nanoTime() + timeout.toNanos();
     while (collecting) {
       waitUntil(deadline);
     }
@@ -49,7 +53,7 @@ final class UploadGuard {
         FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
         try {
-          shared = Disk.acquire(ch, true, lockFile, deadline, timeout);
+          shared = Disk.acquire(ch, true, lockFile, deadline, timeout, ticker);
         } catch (IOException | RuntimeException e) {
           ch.close();
           throw e;
@@ -74,7 +78,7 @@ final class UploadGuard {
 
   /** Runs {@code collection} when no upload is open anywhere, keeping new uploads out meanwhile. */
   <T> T exclusively(Supplier<T> collection) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = ticker.nanoTime() + timeout.toNanos();
     synchronized (this) {
       while (open > 0 || collecting) {
         waitUntil(deadline);
@@ -82,7 +86,7 @@ final class UploadGuard {
       collecting = true;
     }
     try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = Disk.acquire(ch, false, lockFile, deadline, timeout)) {
+        FileLock lock = Disk.acquire(ch, false, lockFile, deadline, timeout, ticker)) {
       return collection.get();
     } catch (IOException e) {
       throw new RegistryException("Cannot lock " + lockFile + ": " + e, e);
@@ -113,7 +117,7 @@ final class UploadGuard {
   }
 
   private void waitUntil(long deadlineNanos) {
-    long left = deadlineNanos - System.nanoTime();
+    long left = deadlineNanos - ticker.nanoTime();
     if (left <= 0) {
       throw new TransientRegistryException("Timed out after " + timeout + " waiting for " + lockFile, null);
     }

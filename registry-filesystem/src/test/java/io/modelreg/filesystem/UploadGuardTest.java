@@ -1,5 +1,7 @@
 package io.modelreg.filesystem;
 
+import io.modelreg.Ticker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,15 +48,16 @@ class UploadGuardTest {
   @Test
   void oneGuardPerLockFile() {
     Path lock = dir.resolve("gc.lock");
-    assertThat(UploadGuard.forLockFile(lock, Duration.ofSeconds(1))).isSameAs(UploadGuard.forLockFile(lock, Duration.ofSeconds(5)));
-    assertThat(UploadGuard.forLockFile(dir.resolve("other.lock"), Duration.ofSeconds(1)))
-        .isNotSameAs(UploadGuard.forLockFile(lock, Duration.ofSeconds(1)));
+    assertThat(UploadGuard.forLockFile(lock, Duration.ofSeconds(1), Ticker.system()))
+        .isSameAs(UploadGuard.forLockFile(lock, Duration.ofSeconds(5), Ticker.system()));
+    assertThat(UploadGuard.forLockFile(dir.resolve("other.lock"), Duration.ofSeconds(1), Ticker.system()))
+        .isNotSameAs(UploadGuard.forLockFile(lock, Duration.ofSeconds(1), Ticker.system()));
   }
 
   @Test
   void theFileIsLockedWhileAnyUploadIsOpenAndReleasedAfterTheLast() throws IOException {
     Path lock = dir.resolve("gc.lock");
-    UploadGuard guard = UploadGuard.forLockFile(lock, Duration.ofSeconds(5));
+    UploadGuard guard = UploadGuard.forLockFile(lock, Duration.ofSeconds(5), Ticker.system());
     guard.beginUpload();
     guard.beginUpload();
     assertThat(lockedInThisJvm(lock)).isTrue();
@@ -70,7 +73,7 @@ class UploadGuardTest {
 
   @Test
   void collectionRunsWhenNoUploadIsOpenAndGivesItsResult() {
-    UploadGuard guard = UploadGuard.forLockFile(dir.resolve("gc.lock"), Duration.ofSeconds(5));
+    UploadGuard guard = UploadGuard.forLockFile(dir.resolve("gc.lock"), Duration.ofSeconds(5), Ticker.system());
     assertThat(guard.exclusively(() -> "collected")).isEqualTo("collected");
     assertThatThrownBy(() -> guard.exclusively(() -> {
       throw new IllegalStateException("boom");
@@ -81,7 +84,7 @@ class UploadGuardTest {
   @Test
   void collectionWaitsForTheOpenUploadAndTimesOutWithATransientError() {
     Path lock = dir.resolve("gc.lock");
-    UploadGuard guard = UploadGuard.forLockFile(lock, Duration.ofMillis(50));
+    UploadGuard guard = UploadGuard.forLockFile(lock, Duration.ofMillis(50), Ticker.system());
     guard.beginUpload();
     AtomicBoolean ran = new AtomicBoolean();
     assertThatThrownBy(() -> guard.exclusively(() -> ran.getAndSet(true)))
@@ -93,7 +96,7 @@ class UploadGuardTest {
 
   @Test
   void anUploadStartedDuringCollectionWaitsForItToFinish() throws Exception {
-    UploadGuard guard = UploadGuard.forLockFile(dir.resolve("gc.lock"), Duration.ofSeconds(30));
+    UploadGuard guard = UploadGuard.forLockFile(dir.resolve("gc.lock"), Duration.ofSeconds(30), Ticker.system());
     CountDownLatch collecting = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
     Thread gc = new Thread(() -> guard.exclusively(() -> {
@@ -123,7 +126,7 @@ class UploadGuardTest {
 
   @Test
   void collectionStartedDuringAnUploadRunsWhenTheUploadEnds() throws Exception {
-    UploadGuard guard = UploadGuard.forLockFile(dir.resolve("gc.lock"), Duration.ofSeconds(30));
+    UploadGuard guard = UploadGuard.forLockFile(dir.resolve("gc.lock"), Duration.ofSeconds(30), Ticker.system());
     guard.beginUpload();
     AtomicBoolean ran = new AtomicBoolean();
     Thread gc = new Thread(() -> guard.exclusively(() -> ran.getAndSet(true)));

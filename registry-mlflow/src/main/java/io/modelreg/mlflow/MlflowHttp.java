@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelreg.AlreadyExistsException;
 import io.modelreg.NotFoundException;
 import io.modelreg.RegistryException;
+import io.modelreg.Ticker;
 import io.modelreg.TransientRegistryException;
 import java.io.IOException;
 import java.net.Socket;
@@ -77,9 +78,16 @@ final class MlflowHttp {
   private final Settings settings;
   private final HttpClient client;
   private final boolean insecureTls;
+  private final Ticker ticker;
 
   MlflowHttp(Settings settings) {
+    this(settings, Ticker.system());
+  }
+
+  /** A client that pauses between retries with {@code ticker}. */
+  MlflowHttp(Settings settings, Ticker ticker) {
     this.settings = settings;
+    this.ticker = ticker;
     this.insecureTls = settings.credentials().getHostCreds().shouldIgnoreTlsVerification();
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
         .version(HttpClient.Version.HTTP_1_1);
@@ -325,7 +333,7 @@ final class MlflowHttp {
       }
       if (attempt < settings.maxAttempts()) {
         try {
-          Thread.sleep(pause);
+          ticker.sleep(Duration.ofMillis(pause));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new TransientRegistryException("Interrupted while calling MLflow for " + what, e);

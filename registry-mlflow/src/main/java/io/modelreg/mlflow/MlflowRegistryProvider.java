@@ -76,10 +76,11 @@ public final class MlflowRegistryProvider implements RegistryProvider {
     if (history.isBlank()) {
       throw new IllegalArgumentException("Store option mlflow.history-experiment must name an experiment, got '" + history + "'");
     }
-    return new MlflowRegistryStore(new MlflowHttp(settings), new MlflowRegistryStore.Config(history.trim(),
+    return new MlflowRegistryStore(new MlflowHttp(settings, options.ticker()), new MlflowRegistryStore.Config(history.trim(),
         duration(options, "mlflow.version-cache-ttl", MlflowRegistryStore.DEFAULT_VERSION_CACHE_TTL, true),
         duration(options, "mlflow.gc-grace", MlflowRegistryStore.DEFAULT_GC_GRACE, false),
-        duration(options, "mlflow.registration-wait", MlflowRegistryStore.DEFAULT_REGISTRATION_WAIT, false), options.clock()));
+        duration(options, "mlflow.registration-wait", MlflowRegistryStore.DEFAULT_REGISTRATION_WAIT, false), options.clock(),
+        options.ticker()));
   }
 
   private static Duration duration(RegistryOptions options, String key, Duration fallback, boolean zeroAllowed) {

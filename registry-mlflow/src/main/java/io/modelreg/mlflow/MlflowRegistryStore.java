@@ -15,6 +15,7 @@ import io.modelreg.NotFoundException;
 import io.modelreg.RegistryEvent;
 import io.modelreg.RegistryException;
 import io.modelreg.Stage;
+import io.modelreg.Ticker;
 import io.modelreg.TransientRegistryException;
 import io.modelreg.VersionNotFoundException;
 import io.modelreg.spi.ArtifactUpload;
@@ -81,11 +82,13 @@ public final class MlflowRegistryStore implements RegistryStore {
    *     than any upload takes, so a registration in flight is never touched
    * @param registrationWait how long to wait for MLflow to move a new version out of {@code PENDING_REGISTRATION}
    * @param clock for cache ages, run start times and the grace period
+   * @param ticker for waiting on a pending registration
    */
-  record Config(String historyExperiment, Duration versionCacheTtl, Duration gcGrace, Duration registrationWait, Clock clock) {
+  record Config(String historyExperiment, Duration versionCacheTtl, Duration gcGrace, Duration registrationWait, Clock clock,
+      Ticker ticker) {
     static Config defaults() {
       return new Config(DEFAULT_HISTORY_EXPERIMENT, DEFAULT_VERSION_CACHE_TTL, DEFAULT_GC_GRACE, DEFAULT_REGISTRATION_WAIT,
-          Clock.systemUTC());
+          Clock.systemUTC(), Ticker.system());
     }
   }
 
@@ -97,6 +100,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final Adoption adoption;
   private final Clock clock;
   private final Duration registrationWait;
+  private final Ticker ticker;
 
   MlflowRegistryStore(MlflowHttp http) {
     this(http, Config.defaults());
@@ -108,6 +112,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     this.description = http.base().toString();
     this.clock = config.clock();
     this.registrationWait = config.registrationWait();
+    this.ticker = config.ticker();
     this.versions = new VersionCache(config.versionCacheTtl(), clock);
     this.artifacts = new ArtifactRuns(http, history, clock, config.gcGrace());
     this.adoption = new Adoption(http, clock);
@@ -369,16 +374,16 @@ public final class MlflowRegistryStore implements RegistryStore {
    */
   private void awaitRegistration(String model, int number, JsonNode created) {
     JsonNode v = created;
-    long deadline = System.nanoTime() + registrationWait.toNanos();
+    long deadline = ticker.nanoTime() + registrationWait.toNanos();
     long pause = 50;
     while ("PENDING_REGISTRATION".equals(v.path("status").asText())) {
-      if (System.nanoTime() > deadline) {
+      if (ticker.nanoTime() > deadline) {
         takeBack(model, number);
         throw new TransientRegistryException("MLflow kept version " + number + " of '" + model + "' in PENDING_REGISTRATION for "
             + registrationWait + " (mlflow.registration-wait); it was deleted, try again", null);
       }
       try {
-        Thread.sleep(pause);
+        ticker.sleep(Duration.ofMillis(pause));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         takeBack(model, number);

@@ -1,0 +1,152 @@
+package io.modelreg;
+
+import io.modelreg.spi.ModelRecord;
+import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.SearchClause;
+import io.modelreg.spi.VersionRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code searchModels} and {@code searchVersions}: parses the filter, offers the store the clauses it may
+ * evaluate itself ({@link RegistryStore#searchVersions}), evaluates the whole filter here on what comes back
+ * (or on the cached records, model by model, when the store reads nothing in bulk), then orders and pages the
+ * matches ({@link Ordering}). Results never depend on the backend.
+ */
+final class Search {
+  private final RegistryStore store;
+  private final CachedReads reads;
+
+  Search(RegistryStore store, CachedReads reads) {
+    this.store = store;
+    this.reads = reads;
+  }
+
+  Page<RegisteredModel> models(SearchRequest request) {
+    Filter filter = Filter.parse(request.filter(), Filter.Target.MODELS);
+    List<RegisteredModel> matches = new ArrayList<>();
+    for (ModelRecord record : reads.allModels()) {
+      RegisteredModel m = RegisteredModel.of(record);
+      if (filter.test(m)) {
+        matches.add(m);
+      }
+    }
+    matches.sort(Ordering.models(request.orderBy()));
+    return Ordering.page(matches, request);
+  }
+
+  Page<ModelVersion> versions(SearchRequest request) {
+    Filter filter = Filter.parse(request.filter(), Filter.Target.VERSIONS);
+    List<ModelVersion> matches = new ArrayList<>();
+    Optional<List<VersionRecord>> pushed = store.searchVersions(pushable(filter));
+    if (pushed.isPresent()) {
+      Map<String, ModelRecord> owners = owners(pushed.get());
+      for (VersionRecord v : pushed.get()) {
+        ModelRecord m = owners.get(v.model());
+        if (m != null) {
+          addIfMatching(filter, CachedReads.view(m, v), matches);
+        }
+      }
+    } else {
+      for (String name : candidateNames(filter)) {
+        ModelRecord m = reads.modelOrNull(name);
+        if (m != null) {
+          for (VersionRecord v : reads.versions(m)) {
+            addIfMatching(filter, CachedReads.view(m, v), matches);
+          }
+        }
+      }
+    }
+    matches.sort(Ordering.versions(request.orderBy()));
+    return Ordering.page(matches, request);
+  }
+
+  private static void addIfMatching(Filter filter, ModelVersion v, List<ModelVersion> matches) {
+    if (filter.test(v)) {
+      matches.add(v);
+    }
+  }
+
+  /**
+   * The clauses of a version filter a store may evaluate itself (see {@link RegistryStore#searchVersions}):
+   * the model name compared exactly, by LIKE or IN; the version number compared with a whole number; version
+   * tags compared exactly or by LIKE. Not pushed: {@code !=} (how a backend treats a version without the
+   * tag is its own business), ILIKE (case folding differs between databases), and whatever the store
+   * cannot know — aliases, stages, metrics, semver, lineage — all evaluated here on what it returns.
+   */
+  static List<SearchClause> pushable(Filter filter) {
+    List<SearchClause> out = new ArrayList<>();
+    for (Filter.Clause c : filter.clauses()) {
+      SearchClause.@Nullable Op op = switch (c.op()) {
+        case EQ -> SearchClause.Op.EQ;
+        case LT -> SearchClause.Op.LT;
+        case LE -> SearchClause.Op.LE;
+        case GT -> SearchClause.Op.GT;
+        case GE -> SearchClause.Op.GE;
+        case LIKE -> SearchClause.Op.LIKE;
+        case IN -> SearchClause.Op.IN;
+        default -> null;
+      };
+      if (op == null) {
+        continue;
+      }
+      List<String> texts = new ArrayList<>();
+      for (Object v : c.values()) {
+        if (v instanceof String text) {
+          texts.add(text);
+        } else if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+          texts.add(Long.toString((long) n.doubleValue()));
+        }
+      }
+      if (texts.size() != c.values().size()) {
+        continue;
+      }
+      String key = c.key();
+      if (c.field() == Filter.Field.NAME && (op == SearchClause.Op.EQ || op == SearchClause.Op.LIKE || op == SearchClause.Op.IN)) {
+        out.add(new SearchClause(SearchClause.Subject.MODEL_NAME, null, op, texts));
+      } else if (c.field() == Filter.Field.VERSION_NUMBER && op != SearchClause.Op.LIKE && op != SearchClause.Op.IN) {
+        out.add(new SearchClause(SearchClause.Subject.VERSION_NUMBER, null, op, texts));
+      } else if (c.field() == Filter.Field.TAG && key != null && (op == SearchClause.Op.EQ || op == SearchClause.Op.LIKE)) {
+        out.add(new SearchClause(SearchClause.Subject.VERSION_TAG, key, op, texts));
+      }
+    }
+    return out;
+  }
+
+  /** The records of the models owning {@code versions}: one read when one model, else one listing of all. */
+  private Map<String, ModelRecord> owners(List<VersionRecord> versions) {
+    Set<String> names = new TreeSet<>();
+    versions.forEach(v -> names.add(v.model()));
+    Map<String, ModelRecord> out = new HashMap<>();
+    if (names.size() == 1) {
+      ModelRecord m = reads.modelOrNull(names.iterator().next());
+      if (m != null) {
+        out.put(m.name(), m);
+      }
+    } else if (!names.isEmpty()) {
+      for (ModelRecord m : reads.allModels()) {
+        if (names.contains(m.name())) {
+          out.put(m.name(), m);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The models a version search must look at when the store reads no versions in bulk. */
+  private List<String> candidateNames(Filter filter) {
+    for (Filter.Clause c : filter.clauses()) {
+      if (c.field() == Filter.Field.NAME && c.op() == Filter.Op.EQ) {
+        String name = (String) c.values().get(0);
+        return Names.checkModelNameOrNull(name) == null ? List.of() : List.of(name);
+      }
+    }
+    return reads.names();
+  }
+}
