@@ -108,9 +108,12 @@ abstract class StoreContract {
     ModelRecord now = store().findModel("m").orElseThrow();
     assertThat(now.tags()).containsExactly(Map.entry("a", "1"));
     assertThat(now.revision()).isEqualTo(v2.revision());
-    ModelRecord v3 = store().updateModel(now.withAliases(Map.of("champion", 1)), now.revision());
-    assertThat(v3.revision()).isEqualTo(v2.revision() + 1);
-    assertThat(store().findModel("m").orElseThrow().aliases()).containsExactly(Map.entry("champion", 1));
+    // an alias names a version that exists: MLflow, like the policy layer, refuses one that does not
+    VersionRecord version = createVersion("m");
+    now = store().findModel("m").orElseThrow();
+    ModelRecord v3 = store().updateModel(now.withAliases(Map.of("champion", version.number())), now.revision());
+    assertThat(v3.revision()).isEqualTo(now.revision() + 1);
+    assertThat(store().findModel("m").orElseThrow().aliases()).containsExactly(Map.entry("champion", version.number()));
   }
 
   @Test
