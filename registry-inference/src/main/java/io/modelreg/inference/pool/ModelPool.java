@@ -580,11 +580,15 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
             entry.key, measuredBytes);
       } else if (measuredBytes > 0) {
         Long known = measured.get(entry.key);
-        long keep = known == null ? measuredBytes : Math.max(known, measuredBytes);
         if (known == null || measuredBytes > known) {
           measured.put(entry.key, measuredBytes);
+        }
+        // the largest observation includes the one an earlier start recorded on the version
+        long largestBefore = Math.max(known == null ? -1 : known, recordedSize(entry.version));
+        if (measuredBytes > largestBefore) {
           record = measuredBytes;
         }
+        long keep = Math.max(largestBefore, measuredBytes);
         bytesInUse += keep - entry.bytes;
         entry.bytes = keep;
         if (bytesInUse > budget.limit()) {
@@ -617,6 +621,12 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     }
   }
 
+  /** The size recorded in the version's {@value #SIZE_TAG} tag, or -1 when there is none. */
+  private static long recordedSize(ModelVersion v) {
+    String recorded = v.tags().get(SIZE_TAG);
+    return recorded == null ? -1 : parseSize(recorded);
+  }
+
   private static long parseSize(String text) {
     try {
       return Long.parseLong(text);
@@ -630,11 +640,7 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
    * {@value #SIZE_TAG} tag), else the loader's prediction.
    */
   long predictedSize(ModelVersion v) {
-    long best = -1;
-    String recorded = v.tags().get(SIZE_TAG);
-    if (recorded != null) {
-      best = parseSize(recorded);
-    }
+    long best = recordedSize(v);
     lock.lock();
     try {
       Long seen = measured.get(key(v));
