@@ -139,6 +139,8 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
   /** Largest trusted measurement per version key, seen or recorded. Guarded by {@link #lock}. */
   private final Map<String, Long> measured = new HashMap<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  /** Entries removed from the accounts whose model is not closed yet, whoever removed them. */
+  private final java.util.Set<Entry> unclosed = ConcurrentHashMap.newKeySet();
   private long bytesInUse;
   private final ConcurrentHashMap<String, ModelVersion> bindings = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Subscription> watches = new ConcurrentHashMap<>();
@@ -538,7 +540,8 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     boolean trusted = false;
     loadLock.lock();
     try {
-      closeAll(toClose); // room made for this model: unload before measuring
+      closeUnclosed(); // room made for this model, and any made for others: unload before loading
+      toClose.clear();
       // Unloads run under the load lock too (closeAll), so none can shrink resident memory during this window;
       // the count is a check that this stays so.
       long closesBefore = closes.sum();
@@ -710,6 +713,7 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     entries.remove(e.key);
     bytesInUse -= e.bytes;
     evictions.increment();
+    unclosed.add(e);
     evicted.add(e);
   }
 
@@ -723,16 +727,28 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     }
     loadLock.lock();
     try {
-      for (Entry e : evicted) {
+      closeUnclosed();
+      evicted.clear();
+    } finally {
+      loadLock.unlock();
+    }
+  }
+
+  /**
+   * Closes every model removed from the accounts and not closed yet, whichever request removed it. Every load
+   * calls it first: models evicted for one load stay resident until closed, and a load admitted earlier that
+   * got the load lock first would otherwise run beside them, over the budget in fact though not in the
+   * accounts. Caller holds the load lock.
+   */
+  private void closeUnclosed() {
+    for (Entry e : List.copyOf(unclosed)) {
+      if (unclosed.remove(e)) {
         M m = e.model.getNow(null);
         if (m != null) {
           closeQuietly(m);
           closes.increment();
         }
       }
-      evicted.clear();
-    } finally {
-      loadLock.unlock();
     }
   }
 
