@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *       Loader#predictedSize}, by default its artifact bytes × {@link Builder#sizeFactor}), then measured after
  *       loading and warming up as the growth of resident memory. Loads and unloads of this pool run one at a
  *       time (an unload during a load shrinks resident memory and makes the newcomer look small; a concurrent
- *       load makes it look large), so a measurement is the model's own. The pool keeps the largest measurement
- *       per version, accounts it, and records it on the version when it grows.
+ *       load makes it look large), so a measurement is the model's own; every load first closes all models
+ *       evicted so far. The pool accounts the largest observation per version (its own measurements and the
+ *       recorded tag), and records a measurement on the version when it exceeds that.
  *   <li><b>Admission.</b> A model is admitted when its predicted size fits after evicting idle models, least
  *       recently used first; models in use (leased) and pinned models are never evicted. A model larger than
  *       the whole budget fails at once. If the measured size exceeds the prediction and nothing idle can make
