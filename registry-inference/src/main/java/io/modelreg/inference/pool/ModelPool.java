@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *       Loader#predictedSize}, by default its artifact bytes × {@link Builder#sizeFactor}), then measured after
  *       loading and warming up as the growth of resident memory. Loads and unloads of this pool run one at a
  *       time (an unload during a load shrinks resident memory and makes the newcomer look small; a concurrent
- *       load makes it look large), so a measurement is the model's own. The pool keeps the largest measurement
- *       per version, accounts it, and records it on the version when it grows.
+ *       load makes it look large), so a measurement is the model's own; every load first closes all models
+ *       evicted so far. The pool accounts the largest observation per version (its own measurements and the
+ *       recorded tag), and records a measurement on the version when it exceeds that.
  *   <li><b>Admission.</b> A model is admitted when its predicted size fits after evicting idle models, least
  *       recently used first; models in use (leased) and pinned models are never evicted. A model larger than
  *       the whole budget fails at once. If the measured size exceeds the prediction and nothing idle can make
@@ -139,6 +140,8 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
   /** Largest trusted measurement per version key, seen or recorded. Guarded by {@link #lock}. */
   private final Map<String, Long> measured = new HashMap<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  /** Entries removed from the accounts whose model is not closed yet, whoever removed them. */
+  private final java.util.Set<Entry> unclosed = ConcurrentHashMap.newKeySet();
   private long bytesInUse;
   private final ConcurrentHashMap<String, ModelVersion> bindings = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Subscription> watches = new ConcurrentHashMap<>();
@@ -538,7 +541,8 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     boolean trusted = false;
     loadLock.lock();
     try {
-      closeAll(toClose); // room made for this model: unload before measuring
+      closeUnclosed(); // room made for this model, and any made for others: unload before loading
+      toClose.clear();
       // Unloads run under the load lock too (closeAll), so none can shrink resident memory during this window;
       // the count is a check that this stays so.
       long closesBefore = closes.sum();
@@ -580,11 +584,15 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
             entry.key, measuredBytes);
       } else if (measuredBytes > 0) {
         Long known = measured.get(entry.key);
-        long keep = known == null ? measuredBytes : Math.max(known, measuredBytes);
         if (known == null || measuredBytes > known) {
           measured.put(entry.key, measuredBytes);
+        }
+        // the largest observation includes the one an earlier start recorded on the version
+        long largestBefore = Math.max(known == null ? -1 : known, recordedSize(entry.version));
+        if (measuredBytes > largestBefore) {
           record = measuredBytes;
         }
+        long keep = Math.max(largestBefore, measuredBytes);
         bytesInUse += keep - entry.bytes;
         entry.bytes = keep;
         if (bytesInUse > budget.limit()) {
@@ -617,6 +625,12 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     }
   }
 
+  /** The size recorded in the version's {@value #SIZE_TAG} tag, or -1 when there is none. */
+  private static long recordedSize(ModelVersion v) {
+    String recorded = v.tags().get(SIZE_TAG);
+    return recorded == null ? -1 : parseSize(recorded);
+  }
+
   private static long parseSize(String text) {
     try {
       return Long.parseLong(text);
@@ -630,11 +644,7 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
    * {@value #SIZE_TAG} tag), else the loader's prediction.
    */
   long predictedSize(ModelVersion v) {
-    long best = -1;
-    String recorded = v.tags().get(SIZE_TAG);
-    if (recorded != null) {
-      best = parseSize(recorded);
-    }
+    long best = recordedSize(v);
     lock.lock();
     try {
       Long seen = measured.get(key(v));
@@ -704,6 +714,7 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     entries.remove(e.key);
     bytesInUse -= e.bytes;
     evictions.increment();
+    unclosed.add(e);
     evicted.add(e);
   }
 
@@ -717,16 +728,28 @@ public final class ModelPool<M extends AutoCloseable> implements AutoCloseable {
     }
     loadLock.lock();
     try {
-      for (Entry e : evicted) {
+      closeUnclosed();
+      evicted.clear();
+    } finally {
+      loadLock.unlock();
+    }
+  }
+
+  /**
+   * Closes every model removed from the accounts and not closed yet, whichever request removed it. Every load
+   * calls it first: models evicted for one load stay resident until closed, and a load admitted earlier that
+   * got the load lock first would otherwise run beside them, over the budget in fact though not in the
+   * accounts. Caller holds the load lock.
+   */
+  private void closeUnclosed() {
+    for (Entry e : List.copyOf(unclosed)) {
+      if (unclosed.remove(e)) {
         M m = e.model.getNow(null);
         if (m != null) {
           closeQuietly(m);
           closes.increment();
         }
       }
-      evicted.clear();
-    } finally {
-      loadLock.unlock();
     }
   }
 

@@ -123,6 +123,24 @@ class ModelPoolTest {
     }
   }
 
+  /** A load that measures less (allocator memory reused, say) accounted less than an earlier start had seen. */
+  @Test
+  void aSmallerMeasurementDoesNotLowerTheSizeAnEarlierStartRecorded() {
+    registry.setVersionTag("m2", 1, ModelPool.SIZE_TAG, Long.toString(60 * MB));
+    try (ModelPool<ModelPredictor> p = pool(200).build()) {
+      p.predict("models:/m2/1", ROW); // measures 40 MB
+      assertThat(p.snapshot().bytesInUse()).isEqualTo(60 * MB);
+      ModelVersion after = registry.getVersion("m2", 1);
+      assertThat(after.tags()).containsEntry(ModelPool.SIZE_TAG, Long.toString(60 * MB));
+      assertThat(p.predictedSize(after)).isEqualTo(60 * MB);
+      sizes.put("m3", 70 * MB);
+      registry.setVersionTag("m3", 1, ModelPool.SIZE_TAG, Long.toString(50 * MB));
+      p.predict("models:/m3/1", ROW); // measures more than recorded: accounted and recorded
+      assertThat(p.snapshot().bytesInUse()).isEqualTo(130 * MB);
+      assertThat(registry.getVersion("m3", 1).tags()).containsEntry(ModelPool.SIZE_TAG, Long.toString(70 * MB));
+    }
+  }
+
   @Test
   void theBudgetIsNeverExceededAndTheLeastRecentlyUsedIdleModelGoesFirst() {
     try (ModelPool<ModelPredictor> p = pool(100).build()) {

@@ -46,6 +46,8 @@ class OverloadTest {
   private final Map<String, Long> sizes = new ConcurrentHashMap<>();
   private final List<String> loadOrder = new CopyOnWriteArrayList<>();
   private ExecutorService threads;
+  /** Runs in the loader before each load, under the pool's load lock. */
+  private volatile java.util.function.Consumer<String> beforeLoad = name -> {};
 
   /** A real predictor whose resident cost the fake probe sees until it is closed. */
   static final class Sized implements AutoCloseable {
@@ -91,6 +93,7 @@ class OverloadTest {
   private ModelPool.Loader<Sized> loader() {
     return (r, v) -> {
       loadOrder.add(v.name());
+      beforeLoad.accept(v.name());
       ModelPredictor p = ModelPredictor.load(r, v.uri(), PredictorOptions.defaults().cacheDirectory(dir.resolve("cache")));
       return new Sized(p, sizes.get(v.name()), rss);
     };
@@ -184,6 +187,64 @@ class OverloadTest {
       assertThat(p.snapshot().refused()).isEqualTo(3);
       a.close();
       b.close();
+    }
+  }
+
+  /**
+   * Models evicted to make room for one load were closed only when that load got the load lock; another load
+   * admitted earlier could run first, with the evicted model still resident but no longer accounted.
+   */
+  @Test
+  void aLoadStartsOnlyAfterEveryEvictedModelIsClosed() throws Exception {
+    for (String small : List.of("m4", "m5")) {
+      sizes.put(small, 10 * MB);
+      registry.setVersionTag(small, 1, ModelPool.SIZE_TAG, Long.toString(10 * MB));
+    }
+    CountDownLatch m4Loading = new CountDownLatch(1);
+    CountDownLatch m4Go = new CountDownLatch(1);
+    Map<String, Long> residentAtStart = new ConcurrentHashMap<>();
+    beforeLoad = name -> {
+      residentAtStart.put(name, rss.get() - 1000 * MB);
+      if (name.equals("m4")) {
+        m4Loading.countDown();
+        try {
+          m4Go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    try (ModelPool<Sized> p = pool(100).build()) {
+      ModelPool<Sized>.Lease a = p.acquire("models:/m1/1");
+      ModelPool<Sized>.Lease b = p.acquire("models:/m2/1");
+      Thread waiter = thread(p, "models:/m3/1"); // 80 of 100 MB in use: waits for room
+      awaitWaiting(p, 1);
+      Thread m4 = thread(p, "models:/m4/1"); // fits as is: loads, and holds the load lock until m4Go
+      m4Loading.await();
+      Thread m5 = thread(p, "models:/m5/1"); // fits as is too: admitted, queued for the load lock
+      awaitState(m5, Thread.State.WAITING);
+      b.close(); // m2 evicted for the waiter, which then queues for the load lock behind m5
+      awaitState(waiter, Thread.State.WAITING);
+      m4Go.countDown();
+      for (Thread t : List.of(waiter, m4, m5)) {
+        t.join();
+      }
+      assertThat(residentAtStart).as("resident MB at each load's start").containsEntry("m5", 50 * MB); // m1 + m4
+      assertThat(residentAtStart.get("m3")).isLessThanOrEqualTo(60 * MB); // m1 + m4 + m5, never m2
+      a.close();
+      assertThat(rss.get() - 1000 * MB).isEqualTo(p.snapshot().bytesInUse());
+    }
+  }
+
+  private Thread thread(ModelPool<Sized> pool, String uri) {
+    Thread t = new Thread(() -> pool.call(uri, lease -> lease.model().predictor.predict(ROW)), "request " + uri);
+    t.start();
+    return t;
+  }
+
+  private static void awaitState(Thread t, Thread.State state) {
+    while (t.getState() != state) {
+      Thread.onSpinWait(); // a state change made by another thread, not a timing
     }
   }
 
