@@ -13,16 +13,21 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +46,7 @@ import org.mlflow.tracking.creds.MlflowHostCredsProvider;
  * MLflow's REST API ({@code /api/2.0/mlflow/...}) and artifact proxy ({@code
  * /api/2.0/mlflow-artifacts/artifacts/...}) over the JDK {@link HttpClient}: connections are reused (and a
  * server's {@code Connection: close} is honoured by the client), deletes are DELETE with a JSON body,
- * artifacts stream from and to files. Requests are retried with exponential back-off on 429, 5xx (except the
+ * artifacts stream from and to files on a blocking {@link HttpURLConnection} (see {@link #blocking}). Requests are retried with exponential back-off on 429, 5xx (except the
  * 500 MLflow answers for a missing artifact) and connection errors, a bounded number of times, then fail
  * with {@link TransientRegistryException}. MLflow's error codes become the registry's exceptions.
  * Credentials come from mlflow-client's {@link MlflowHostCredsProvider}, asked on every request; after a 401
@@ -242,18 +247,22 @@ final class MlflowHttp {
 
   /** Uploads a file to {@code <path>} under the artifact proxy, streaming it from disk. */
   void putArtifact(String path, Path file) {
+    if (!Files.isReadable(file)) {
+      throw new RegistryException("Cannot read " + file);
+    }
     try {
-      send("PUT", artifactUri(path), HttpRequest.BodyPublishers.ofFile(file), HttpResponse.BodyHandlers.discarding(),
-          "PUT artifact " + path, true);
-    } catch (java.io.FileNotFoundException e) {
-      throw new RegistryException("Cannot read " + file, e);
+      try (InputStream answer = attempts("PUT artifact " + path, true,
+          authorization -> blocking("PUT", artifactUri(path), file, authorization))) {
+        answer.readAllBytes(); // read to the end, so the connection can be reused
+      }
+    } catch (IOException e) {
+      throw new TransientRegistryException("Cannot finish PUT artifact " + path + " to MLflow at " + settings.base() + ": " + e, e);
     }
   }
 
   /** Opens an artifact for streaming; a missing one (MLflow answers 500) is {@link NotFoundException}. */
   InputStream getArtifact(String path) {
-    return send("GET", artifactUri(path), HttpRequest.BodyPublishers.noBody(), HttpResponse.BodyHandlers.ofInputStream(),
-        "GET artifact " + path, true).body();
+    return attempts("GET artifact " + path, true, authorization -> blocking("GET", artifactUri(path), null, authorization));
   }
 
   /** The listing of one artifact directory: {@code files} with {@code path} (relative), {@code is_dir}, {@code file_size}. */
@@ -279,33 +288,100 @@ final class MlflowHttp {
 
   // ------------------------------------------------------------------ transport
 
+  /** One attempt's answer from either transport: the body when the status is below 300, else the error body. */
+  private record Answer<T>(int status, @Nullable T body, byte[] errorBody, @Nullable String retryAfter) {}
+
+  /** One attempt of a request with the given Authorization header (null for none). */
+  private interface Attempt<T> {
+    Answer<T> send(@Nullable String authorization) throws IOException, InterruptedException;
+  }
+
+  /** A request over the JDK {@link HttpClient}, for the JSON API. */
   private <T> HttpResponse<T> send(String method, URI uri, HttpRequest.BodyPublisher body,
       HttpResponse.BodyHandler<T> handler, String what, boolean artifact) {
-    long backoff = settings.firstBackoff().toMillis();
-    RuntimeException last = null;
-    boolean refreshed = false;
-    for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
-      long pause = backoff;
+    return attempts(what, artifact, authorization -> {
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout()).method(method, body);
       if (!artifact) {
         b.header("Content-Type", "application/json");
       }
-      String authorization = authorization();
       if (authorization != null) {
         b.header("Authorization", authorization);
       }
+      HttpResponse<T> response = client.send(b.build(), handler);
+      int status = response.statusCode();
+      return status < 300 ? new Answer<>(status, response, new byte[0], null)
+          : new Answer<>(status, null, errorBody(response), response.headers().firstValue("Retry-After").orElse(null));
+    });
+  }
+
+  /**
+   * A request for artifact bytes on a blocking {@link HttpURLConnection} in the calling thread: a GET answers the
+   * open stream (closing it returns the connection), a PUT streams {@code upload} with a fixed length. Used for
+   * the bytes because the JDK {@link HttpClient} hands a large body between its selector thread and the caller
+   * in small buffers: against MLflow's gunicorn, which ends artifact downloads by closing the connection, a 10
+   * MiB GET took about twice as long through it as on a plain socket, and a PUT about 1.6 times (P8-real in
+   * BENCHMARKS.md). {@code PATCH}, which this class cannot send, never carries bytes.
+   */
+  private Answer<InputStream> blocking(String method, URI uri, @Nullable Path upload, @Nullable String authorization)
+      throws IOException {
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+    if (c instanceof HttpsURLConnection https && insecureTls) {
+      https.setSSLSocketFactory(trustingEveryCertificate().getSocketFactory());
+      https.setHostnameVerifier((host, session) -> true);
+    }
+    c.setRequestMethod(method);
+    c.setConnectTimeout(Math.toIntExact(Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis())));
+    c.setReadTimeout(Math.toIntExact(Math.min(Integer.MAX_VALUE, settings.requestTimeout().toMillis())));
+    c.setInstanceFollowRedirects(false);
+    if (authorization != null) {
+      c.setRequestProperty("Authorization", authorization);
+    }
+    if (upload != null) {
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(Files.size(upload));
+      try (OutputStream out = c.getOutputStream()) {
+        Files.copy(upload, out);
+      }
+    }
+    int status = c.getResponseCode();
+    if (status < 300) {
+      return new Answer<>(status, c.getInputStream(), new byte[0], null);
+    }
+    InputStream error = c.getErrorStream();
+    byte[] errorBody;
+    if (error == null) {
+      errorBody = new byte[0];
+    } else {
+      try (error) {
+        errorBody = error.readAllBytes();
+      }
+    }
+    return new Answer<>(status, null, errorBody, c.getHeaderField("Retry-After"));
+  }
+
+  /**
+   * Runs attempts of one request with the retry, credentials and error rules of the class comment; answers the
+   * body of the first answer below 300.
+   */
+  private <T> T attempts(String what, boolean artifact, Attempt<T> attempt) {
+    long backoff = settings.firstBackoff().toMillis();
+    RuntimeException last = null;
+    boolean refreshed = false;
+    for (int n = 1; n <= settings.maxAttempts(); n++) {
+      long pause = backoff;
+      String authorization = authorization();
       try {
-        HttpResponse<T> response = client.send(b.build(), handler);
-        int status = response.statusCode();
+        Answer<T> answer = attempt.send(authorization);
+        int status = answer.status();
         if (status < 300) {
-          return response;
+          return Objects.requireNonNull(answer.body());
         }
-        byte[] errorBody = errorBody(response);
+        byte[] errorBody = answer.errorBody();
         if ((status == 401 || status == 403) && !refreshed) {
           // an expired token: let the provider renew it, and ask again (not counted as an attempt)
           refreshed = true;
           settings.credentials().refresh();
-          attempt--;
+          n--;
           continue;
         }
         if (status == 401 || status == 403) {
@@ -316,7 +392,7 @@ final class MlflowHttp {
         boolean missingArtifact = artifact && status == 500 && new String(errorBody, StandardCharsets.UTF_8).contains("INTERNAL_ERROR");
         if ((status == 429 || status >= 500) && !missingArtifact) {
           last = new TransientRegistryException("MLflow at " + settings.base() + " answered " + status + " to " + what, null);
-          pause = Math.max(pause, retryAfterMillis(response));
+          pause = Math.max(pause, retryAfterMillis(answer.retryAfter()));
         } else {
           throw translate(status, errorBody, what, artifact);
         }
@@ -331,7 +407,7 @@ final class MlflowHttp {
         Thread.currentThread().interrupt();
         throw new TransientRegistryException("Interrupted while calling MLflow for " + what, e);
       }
-      if (attempt < settings.maxAttempts()) {
+      if (n < settings.maxAttempts()) {
         try {
           ticker.sleep(Duration.ofMillis(pause));
         } catch (InterruptedException e) {
@@ -349,8 +425,8 @@ final class MlflowHttp {
    * A server (or the gateway in front of it) that says how long to wait, with {@code Retry-After} in seconds
    * on a 429 or 503, is believed up to 30 s; 0 when it says nothing usable.
    */
-  static long retryAfterMillis(HttpResponse<?> response) {
-    String value = response.headers().firstValue("Retry-After").orElse("").trim();
+  static long retryAfterMillis(@Nullable String header) {
+    String value = header == null ? "" : header.trim();
     if (!value.matches("\\d{1,6}")) {
       return 0;
     }
