@@ -189,7 +189,7 @@ final class ArtifactRuns {
   GcReport collectGarbage() {
     Set<String> live = new HashSet<>();
     // a plain search leaves out the versions of prompts, whose runs hold their prompt.json
-    for (Map<String, Object> query : List.<Map<String, Object>>of(Map.of(), Map.of("filter", MlflowRegistryStore.PROMPT_FILTER))) {
+    for (Map<String, Object> query : List.<Map<String, Object>>of(Map.of(), Map.of("filter", RecordTags.PROMPT_FILTER))) {
       for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", query)) {
         live.add(v.path("run_id").asText(""));
         String runId = runIdOf(v.path("source").asText(""));

@@ -170,18 +170,10 @@ public final class MlflowRegistryStore implements RegistryStore {
     return out;
   }
 
-  /** MLflow's tag on prompts and prompt versions (Python's {@code mlflow.genai.register_prompt} sets it). */
-  static final String IS_PROMPT = "mlflow.prompt.is_prompt";
-  /**
-   * The filter that shows prompts: MLflow's {@code registered-models/search} and {@code model-versions/search}
-   * leave out every prompt, and every version of a prompt, unless the filter asks for them with this clause.
-   */
-  static final String PROMPT_FILTER = "tags.`" + IS_PROMPT + "` = 'true'";
-
   /** Every registered model by name: a plain search hides prompts, so they are asked for as well. */
   private Map<String, JsonNode> searchModels() {
     Map<String, JsonNode> models = new TreeMap<>();
-    for (String filter : List.of("", PROMPT_FILTER)) {
+    for (String filter : List.of("", RecordTags.PROMPT_FILTER)) {
       http.searchAll("GET", "registered-models/search", "registered_models", filter(filter))
           .forEach(m -> models.put(m.path("name").asText(), m));
     }
@@ -461,7 +453,7 @@ public final class MlflowRegistryStore implements RegistryStore {
    */
   @Override
   public List<VersionRecord> listVersions(ModelRecord model) {
-    boolean prompt = "true".equals(model.tags().get(IS_PROMPT));
+    boolean prompt = "true".equals(model.tags().get(RecordTags.IS_PROMPT));
     return versions.list(model, () -> searchVersions(model.name(), prompt));
   }
 
@@ -469,7 +461,7 @@ public final class MlflowRegistryStore implements RegistryStore {
   private List<VersionRecord> searchVersions(String model, boolean prompt) {
     TreeMap<Integer, VersionRecord> out = new TreeMap<>();
     for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions",
-        filter("name='" + model.replace("'", "\\'") + "'" + (prompt ? " AND " + PROMPT_FILTER : "")))) {
+        filter("name='" + model.replace("'", "\\'") + "'" + (prompt ? " AND " + RecordTags.PROMPT_FILTER : "")))) {
       VersionRecord r = versions.version(v);
       out.put(r.number(), r);
     }

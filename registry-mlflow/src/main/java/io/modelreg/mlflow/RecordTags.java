@@ -32,6 +32,13 @@ final class RecordTags {
   static final String VERSIONS_TAG = PREFIX + "versions";
   static final String STATE = PREFIX + "state";
   static final String RECORD = PREFIX + "record";
+  /** MLflow's tag on prompts and prompt versions (Python's {@code mlflow.genai.register_prompt} sets it). */
+  static final String IS_PROMPT = "mlflow.prompt.is_prompt";
+  /**
+   * The filter that shows prompts: MLflow's {@code registered-models/search} and {@code model-versions/search}
+   * leave out every prompt, and every version of a prompt, unless the filter asks for them with this clause.
+   */
+  static final String PROMPT_FILTER = "tags.`" + IS_PROMPT + "` = 'true'";
   /** Parses to plain trees for {@link RecordTrees}: integers as Long, no polymorphic typing. */
   private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
 

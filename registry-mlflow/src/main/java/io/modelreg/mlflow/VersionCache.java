@@ -105,7 +105,7 @@ final class VersionCache {
     String pointer = tags.get(RecordTags.RECORD);
     if (pointer == null) {
       Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
-      boolean promptByMlflow = "true".equals(tags.get(MlflowRegistryStore.IS_PROMPT)) && tags.containsKey(PROMPT_TEXT);
+      boolean promptByMlflow = "true".equals(tags.get(RecordTags.IS_PROMPT)) && tags.containsKey(PROMPT_TEXT);
       return new VersionRecord(model, number, null, promptByMlflow ? VersionStatus.READY : VersionStatus.PENDING,
           description, RecordTags.userTags(tags), Map.of(), Map.of(), List.of(), Lineage.empty(), null,
           ArtifactManifest.empty(), v.path("source").asText(""), created, "mlflow", created, 0);
