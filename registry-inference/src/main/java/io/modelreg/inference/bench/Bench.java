@@ -89,20 +89,21 @@ public final class Bench {
    */
   public BenchResult run() {
     List<Map<String, Double>> quality = new ArrayList<>();
+    // batches.get(target).get(mode) = that target's distinct batches of that size
+    List<List<List<List<? extends Map<String, ?>>>>> batches = new ArrayList<>();
     for (BenchTarget t : targets) {
-      if (input.labels().isEmpty()) {
-        quality.add(Map.of());
-        continue;
-      }
+      List<? extends Map<String, ?>> rows;
       try {
-        quality.add(t.quality(input.rows(), input.labels()));
+        rows = t.prepare(input.rows());
+        quality.add(input.labels().isEmpty() ? Map.of() : t.quality(rows, input.labels()));
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new IllegalArgumentException(t.name() + ": " + e.getMessage(), e);
       }
-    }
-    List<List<List<? extends Map<String, ?>>>> batches = new ArrayList<>();
-    for (int size : batchSizes) {
-      batches.add(batches(size));
+      List<List<List<? extends Map<String, ?>>>> modes = new ArrayList<>();
+      for (int size : batchSizes) {
+        modes.add(batches(rows, size));
+      }
+      batches.add(modes);
     }
     long[][][] times = new long[targets.size()][batchSizes.size()][rounds];
     int total = warmupRounds + rounds;
@@ -110,11 +111,11 @@ public final class Bench {
     for (int round = 0; round < total; round++) {
       boolean warm = round < warmupRounds;
       for (int m = 0; m < batchSizes.size(); m++) {
-        List<List<? extends Map<String, ?>>> modeBatches = batches.get(m);
-        List<? extends Map<String, ?>> rows = modeBatches.get(round % modeBatches.size());
         for (int k = 0; k < t0; k++) {
           int t = (k + round) % t0;
           BenchTarget target = targets.get(t);
+          List<List<? extends Map<String, ?>>> modeBatches = batches.get(t).get(m);
+          List<? extends Map<String, ?>> rows = modeBatches.get(round % modeBatches.size());
           long start = ticker.nanoTime();
           Object out;
           try {
@@ -162,8 +163,7 @@ public final class Bench {
   }
 
   /** The distinct batches of {@code size} consecutive rows, wrapping around, that cover every row. */
-  private List<List<? extends Map<String, ?>>> batches(int size) {
-    List<Map<String, @Nullable Object>> rows = input.rows();
+  private static List<List<? extends Map<String, ?>>> batches(List<? extends Map<String, ?>> rows, int size) {
     int n = rows.size();
     int count = (n + size - 1) / size;
     List<List<? extends Map<String, ?>>> out = new ArrayList<>();
@@ -172,7 +172,7 @@ public final class Bench {
       if (from + size <= n) {
         out.add(rows.subList(from, from + size));
       } else {
-        List<Map<String, @Nullable Object>> batch = new ArrayList<>(size);
+        List<Map<String, ?>> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
           batch.add(rows.get((from + i) % n));
         }

@@ -1,6 +1,7 @@
 package io.modelreg.inference.bench;
 
-/** Progress of a {@link Bench} run; every callback defaults to doing nothing. */
+/** Progress of a {@link Bench} run. */
+@FunctionalInterface
 public interface BenchListener {
 
   /**
@@ -10,10 +11,10 @@ public interface BenchListener {
    * @param rounds rounds in the whole run
    * @param warmingUp whether the round just done was a warm-up round
    */
-  default void round(int round, int rounds, boolean warmingUp) {}
+  void round(int round, int rounds, boolean warmingUp);
 
   /** A listener that ignores everything. */
   static BenchListener none() {
-    return new BenchListener() {};
+    return (round, rounds, warmingUp) -> {};
   }
 }

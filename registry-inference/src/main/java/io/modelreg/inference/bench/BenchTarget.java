@@ -3,9 +3,14 @@ package io.modelreg.inference.bench;
 import io.modelreg.ModelVersion;
 import io.modelreg.inference.ModelPredictor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thing a {@link Bench} times: usually a model version loaded in a {@link ModelPredictor}
@@ -18,6 +23,15 @@ public interface BenchTarget {
 
   /** The version results are recorded on; empty for a model that is not in a registry. */
   Optional<ModelVersion> version();
+
+  /**
+   * The rows as this target takes them, computed once before anything is timed; by default the rows as they
+   * are. A predictor's target keeps only the columns its model takes, so versions with different feature sets
+   * can be benched on one file.
+   */
+  default List<? extends Map<String, ?>> prepare(List<? extends Map<String, ?>> rows) {
+    return rows;
+  }
 
   /**
    * Predicts {@code rows} in one call (one row: the single-row path) and returns the output, which the bench
@@ -47,6 +61,26 @@ public interface BenchTarget {
       @Override
       public Optional<ModelVersion> version() {
         return predictor.version();
+      }
+
+      @Override
+      public List<? extends Map<String, ?>> prepare(List<? extends Map<String, ?>> rows) {
+        Set<String> columns = new HashSet<>();
+        predictor.inputs().forEach(i -> columns.add(i.name()));
+        if (columns.isEmpty()) {
+          return rows;
+        }
+        List<Map<String, ?>> out = new ArrayList<>(rows.size());
+        for (Map<String, ?> row : rows) {
+          Map<String, @Nullable Object> kept = new LinkedHashMap<>();
+          row.forEach((k, v) -> {
+            if (columns.contains(k)) {
+              kept.put(k, v);
+            }
+          });
+          out.add(Collections.unmodifiableMap(kept));
+        }
+        return out;
       }
 
       @Override
