@@ -101,7 +101,7 @@ public final class Bench {
       }
       List<List<List<? extends Map<String, ?>>>> modes = new ArrayList<>();
       for (int size : batchSizes) {
-        modes.add(batches(rows, size));
+        modes.add(BenchInput.batches(rows, size));
       }
       batches.add(modes);
     }
@@ -160,26 +160,6 @@ public final class Bench {
     StringBuilder s = new StringBuilder();
     xs.forEach(x -> s.append(s.length() == 0 ? "" : ",").append(x));
     return s.toString();
-  }
-
-  /** The distinct batches of {@code size} consecutive rows, wrapping around, that cover every row. */
-  private static List<List<? extends Map<String, ?>>> batches(List<? extends Map<String, ?>> rows, int size) {
-    int n = rows.size();
-    int count = (n + size - 1) / size;
-    List<List<? extends Map<String, ?>>> out = new ArrayList<>();
-    for (int k = 0; k < count; k++) {
-      int from = k * size % n;
-      if (from + size <= n) {
-        out.add(rows.subList(from, from + size));
-      } else {
-        List<Map<String, ?>> batch = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-          batch.add(rows.get((from + i) % n));
-        }
-        out.add(Collections.unmodifiableList(batch));
-      }
-    }
-    return out;
   }
 
   /** Settings of a {@link Bench}; each is checked when set. */

@@ -202,6 +202,34 @@ public final class BenchInput {
     return labels;
   }
 
+  /**
+   * The distinct batches of {@code size} consecutive rows, wrapping around at the end, that together cover every
+   * row: {@code ceil(n / size)} batches. A batch within the rows is a view; one that wraps is a copy.
+   *
+   * @throws IllegalArgumentException when there are no rows or size is not positive
+   */
+  public static List<List<? extends Map<String, ?>>> batches(List<? extends Map<String, ?>> rows, int size) {
+    if (rows.isEmpty() || size < 1) {
+      throw new IllegalArgumentException("Batches need rows and a size of at least 1; got " + rows.size() + " rows, size " + size);
+    }
+    int n = rows.size();
+    int count = (n + size - 1) / size;
+    List<List<? extends Map<String, ?>>> out = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      int from = k * size % n;
+      if (from + size <= n) {
+        out.add(rows.subList(from, from + size));
+      } else {
+        List<Map<String, ?>> batch = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          batch.add(rows.get((from + i) % n));
+        }
+        out.add(Collections.unmodifiableList(batch));
+      }
+    }
+    return out;
+  }
+
   /** The distinct column names of the rows, in first-seen order. */
   public Set<String> columns() {
     Map<String, Boolean> seen = new LinkedHashMap<>();
