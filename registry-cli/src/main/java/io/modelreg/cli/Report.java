@@ -204,9 +204,18 @@ final class Report {
           var rows = benched.filter(function (v) { return v.bench.latency[b]; });
           var W = 640, row = 34, P = 90, H = rows.length * row + 44;
           var svg = el('svg', {width: W, height: H, 'class': 'chart latency', 'data-batch': b}, document.getElementById('latency'));
+          // a log scale: call times span orders of magnitude, and a linear one squashes the median against the tail
           var hi = Math.max.apply(null, rows.map(function (v) { return v.bench.latency[b].max_ms || v.bench.latency[b].p99_ms; }));
-          function sx(x) { return P + x / hi * (W - P - 20); }
-          text(svg, P, 14, (b === '1' ? 'single row' : 'batch of ' + b) + ': ms per call (min, p50, p90, p95, p99, max)', 'start');
+          var lo = Math.min.apply(null, rows.map(function (v) { var l = v.bench.latency[b]; return l.min_ms > 0 ? l.min_ms : l.p50_ms / 2; }));
+          if (!(lo > 0)) { lo = hi / 1000; } if (!(hi > lo)) { hi = lo * 10; }
+          var l0 = Math.log(lo), l1 = Math.log(hi);
+          function sx(x) { return P + (Math.log(Math.max(x, lo)) - l0) / (l1 - l0) * (W - P - 20); }
+          for (var e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) {
+            var tx = sx(Math.pow(10, e));
+            el('line', {x1: tx, y1: 20, x2: tx, y2: H - 14, stroke: '#e4e4e4'}, svg);
+            text(svg, tx, H - 2, Math.pow(10, e) >= 1 ? String(Math.pow(10, e)) : Math.pow(10, e).toFixed(-e));
+          }
+          text(svg, P, 14, (b === '1' ? 'single row' : 'batch of ' + b) + ': ms per call, log scale (line min–max, blue p50–p95, orange p95–p99)', 'start');
           rows.forEach(function (v, i) {
             var l = v.bench.latency[b], y = 30 + i * row;
             text(svg, 8, y + 12, 'v' + v.number, 'start');
