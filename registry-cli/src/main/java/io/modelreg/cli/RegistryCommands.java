@@ -389,7 +389,9 @@ final class RegistryCommands {
       try (ModelRegistry r = root().open()) {
         Comparison c = r.compare(ModelUri.parse(a), ModelUri.parse(b));
         StringBuilder text = new StringBuilder(c.a().uri() + " vs " + c.b().uri() + "\n");
-        c.metrics().forEach((k, d) -> text.append(String.format("  %-20s %12s %12s %12s%s%n", k, fmt(d.meanA()),
+        // as wide as the longest metric name, so bench names (latency.b32.p99_err_ms) keep the columns aligned
+        int width = Math.max(20, c.metrics().keySet().stream().mapToInt(String::length).max().orElse(0));
+        c.metrics().forEach((k, d) -> text.append(String.format("  %-" + width + "s %12s %12s %12s%s%n", k, fmt(d.meanA()),
             fmt(d.meanB()), d.delta() == null ? "" : String.format("%+.4f", d.delta()),
             d.pValue() == null ? "" : String.format("  p=%.4f", d.pValue()))));
         c.paramChanges().forEach((k, p) -> text.append("  param ").append(k).append(": ").append(p.a()).append(" -> ")
