@@ -33,6 +33,13 @@ class BenchInputTest {
   }
 
   @Test
+  void headerNamesAreTrimmedAndAByteOrderMarkIsNotPartOfTheFirstName() throws Exception {
+    byte[] withBom = ("\uFEFFtenure , plan\r\n3, basic\r\n").getBytes(StandardCharsets.UTF_8);
+    BenchInput in = BenchInput.read(Files.write(dir.resolve("excel.csv"), withBom), null);
+    assertThat(in.rows().get(0)).containsExactly(Map.entry("tenure", 3.0), Map.entry("plan", "basic"));
+  }
+
+  @Test
   void jsonLinesKeepNumbersTextAndNulls() throws Exception {
     Path jsonl = Files.writeString(dir.resolve("rows.jsonl"), "{\"a\": 1.5, \"b\": \"x\", \"c\": null, \"y\": 0}\n\n{\"a\": 2, \"b\": \"z\", \"c\": 3, \"y\": 1}\n");
     BenchInput in = BenchInput.read(jsonl, "y");
