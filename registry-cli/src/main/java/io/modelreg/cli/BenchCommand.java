@@ -73,9 +73,18 @@ final class BenchCommand extends Base {
         Map<String, String> conditions = new LinkedHashMap<>(BenchConditions.machine());
         conditions.put("tool", "modelreg bench");
         conditions.put("input", Path.of(input).getFileName() == null ? input : String.valueOf(Path.of(input).getFileName()));
-        Progress progress = Progress.counting(err(), "bench", (long) warmup + rounds, interactive());
-        BenchResult result = bench.conditions(conditions).listener((done, total, warm) -> progress.moveTo(done)).build().run();
-        progress.finish();
+        boolean draw = interactive();
+        BenchResult result = bench.conditions(conditions).listener((done, total, warm) -> {
+          // a percent at a time: redrawn by progress, not by a clock, so it costs nothing between draws
+          if (draw && (done == total || done % Math.max(1, total / 100) == 0)) {
+            err().printf(Locale.ROOT, "\rbench: round %d of %d (%d%%)%s", done, total, 100L * done / total,
+                warm ? ", warming up" : "           ");
+            err().flush();
+          }
+        }).build().run();
+        if (draw) {
+          err().println();
+        }
         List<ModelVersion> recorded = noRecord ? List.of() : result.record(r, id, Instant.now());
         print(json(result, recorded, id), text(result, rows, recorded, id));
       } finally {

@@ -6,16 +6,12 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/**
- * A one-line progress bar on stderr, redrawn at most ten times a second; silent when not on a terminal. Counts
- * bytes (shown as sizes) or, built with {@link #counting}, plain steps.
- */
+/** A one-line progress bar on stderr, redrawn at most ten times a second; silent when not on a terminal. */
 final class Progress {
   private final PrintWriter err;
   private final String label;
   private final long total;
   private final boolean enabled;
-  private boolean bytes = true;
   private long done;
   private long lastDraw;
 
@@ -24,18 +20,6 @@ final class Progress {
     this.label = label;
     this.total = Math.max(total, 1);
     this.enabled = enabled;
-  }
-
-  /** A bar that counts steps (rounds, rows) rather than bytes. */
-  static Progress counting(PrintWriter err, String label, long total, boolean enabled) {
-    Progress p = new Progress(err, label, total, enabled);
-    p.bytes = false;
-    return p;
-  }
-
-  /** Moves the bar to {@code done} steps. */
-  synchronized void moveTo(long done) {
-    advance(done - this.done);
   }
 
   InputStream wrap(InputStream in) {
@@ -68,8 +52,7 @@ final class Progress {
       int width = 30;
       int filled = (int) (width * Math.min(1.0, (double) done / total));
       err.printf(Locale.ROOT, "\r%s [%s%s] %3d%% %s of %s", label, "=".repeat(filled), " ".repeat(width - filled),
-          (int) (100 * Math.min(1.0, (double) done / total)), bytes ? size(done) : Long.toString(done),
-          bytes ? size(total) : Long.toString(total));
+          (int) (100 * Math.min(1.0, (double) done / total)), size(done), size(total));
       err.flush();
     }
   }
