@@ -18,6 +18,12 @@ import org.jspecify.annotations.Nullable;
  * that has it. With at least two samples on each side, Welch's t-test gives a two-sided p-value, and a
  * winner's confidence is {@code 1 - p}. With fewer samples the winner is decided by the mean alone and
  * the confidence is unknown.
+ *
+ * <p>Measurements are only comparable when they were taken under the same conditions. For each metric,
+ * {@link #conditionDifferences()} compares the {@linkplain MetricRecord#conditions() conditions} of the
+ * newest run of each version that measured it (machine, JDK, input digest, settings) and names every key
+ * whose value differs, or that only one side recorded. Values given at registration carry no conditions;
+ * a metric neither side measured in a run with conditions has no differences to report.
  */
 public final class Comparison {
   private final ModelVersion a;
@@ -25,6 +31,7 @@ public final class Comparison {
   private final Map<String, MetricDelta> metrics;
   private final Map<String, ParamChange> params;
   private final List<String> signatureDifferences;
+  private final Map<String, Map<String, ParamChange>> conditionDifferences;
 
   /**
    * The comparison of one metric.
@@ -52,7 +59,7 @@ public final class Comparison {
   }
 
   /**
-   * A parameter that differs.
+   * A parameter (or measurement condition) that differs.
    *
    * @param a its value on version a, or null if absent
    * @param b its value on version b, or null if absent
@@ -79,17 +86,15 @@ public final class Comparison {
       m.put(name, delta(name, samples(a, name), samples(b, name)));
     }
     this.metrics = Collections.unmodifiableMap(m);
-    Map<String, ParamChange> p = new TreeMap<>();
-    Set<String> keys = new TreeSet<>(a.params().keySet());
-    keys.addAll(b.params().keySet());
-    for (String k : keys) {
-      String va = a.params().get(k);
-      String vb = b.params().get(k);
-      if (va == null ? vb != null : !va.equals(vb)) {
-        p.put(k, new ParamChange(va, vb));
+    Map<String, Map<String, ParamChange>> c = new TreeMap<>();
+    for (String name : names) {
+      Map<String, ParamChange> diff = changes(conditions(a, name), conditions(b, name));
+      if (!diff.isEmpty()) {
+        c.put(name, diff);
       }
     }
-    this.params = Collections.unmodifiableMap(p);
+    this.conditionDifferences = Collections.unmodifiableMap(c);
+    this.params = changes(a.params(), b.params());
     Signature sa = a.signature().orElse(new Signature(List.of(), List.of()));
     Signature sb = b.signature().orElse(new Signature(List.of(), List.of()));
     this.signatureDifferences = List.copyOf(sa.differences(sb));
@@ -98,6 +103,32 @@ public final class Comparison {
   /** Compares {@code a} (the baseline) with {@code b} (the candidate). */
   public static Comparison of(ModelVersion a, ModelVersion b) {
     return new Comparison(a, b);
+  }
+
+  /** The keys whose values differ between {@code a} and {@code b} (absent on one side counts), sorted. */
+  private static Map<String, ParamChange> changes(Map<String, String> a, Map<String, String> b) {
+    Map<String, ParamChange> out = new TreeMap<>();
+    Set<String> keys = new TreeSet<>(a.keySet());
+    keys.addAll(b.keySet());
+    for (String k : keys) {
+      String va = a.get(k);
+      String vb = b.get(k);
+      if (va == null ? vb != null : !va.equals(vb)) {
+        out.put(k, new ParamChange(va, vb));
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The conditions of the newest run of {@code v} that measured {@code metric}; empty when there is none. */
+  private static Map<String, String> conditions(ModelVersion v, String metric) {
+    List<MetricRecord> runs = v.metricRuns();
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      if (runs.get(i).values().containsKey(metric)) {
+        return runs.get(i).conditions();
+      }
+    }
+    return Map.of();
   }
 
   private static List<Double> samples(ModelVersion v, String metric) {
@@ -152,6 +183,20 @@ public final class Comparison {
   /** Signature differences from a to b; empty when equal. */
   public List<String> signatureDifferences() {
     return signatureDifferences;
+  }
+
+  /**
+   * Per metric, the measurement conditions that differ between the newest run of a and of b that measured
+   * it: condition key to its value on each side (null where that side did not record it). Metrics measured
+   * under the same conditions, or without recorded conditions on either side, are absent.
+   */
+  public Map<String, Map<String, ParamChange>> conditionDifferences() {
+    return conditionDifferences;
+  }
+
+  /** Whether {@code metric} was last measured under the same recorded conditions on both versions. */
+  public boolean sameConditions(String metric) {
+    return !conditionDifferences.containsKey(metric);
   }
 
   /** Whether both versions have the same artifact digest (identical files). */

@@ -106,7 +106,10 @@ public final class RecordTrees {
 
   // ------------------------------------------------------------------ parts, shared with other JSON formats
 
-  /** Metric runs as a list of {@code {run_id, time, values, notes}}. */
+  /**
+   * Metric runs as a list of {@code {run_id, time, values, notes, conditions?}}; {@code conditions} is left out
+   * when there are none, so a run without them has the shape it had before conditions existed.
+   */
   public static List<Object> metricRuns(List<MetricRecord> runs) {
     List<Object> out = new ArrayList<>();
     for (MetricRecord r : runs) {
@@ -115,6 +118,9 @@ public final class RecordTrees {
       run.put("time", r.time().toString());
       run.put("values", r.values());
       run.put("notes", r.notes());
+      if (!r.conditions().isEmpty()) {
+        run.put("conditions", r.conditions());
+      }
       out.add(run);
     }
     return out;
@@ -124,7 +130,7 @@ public final class RecordTrees {
     List<MetricRecord> runs = new ArrayList<>();
     for (TreeReader r : f.objects(field)) {
       runs.add(r.check(field, () -> new MetricRecord(r.str("run_id"), r.instant("time"), r.doubleMap("values"),
-          r.str("notes"))));
+          r.str("notes"), r.stringMap("conditions"))));
     }
     return runs;
   }

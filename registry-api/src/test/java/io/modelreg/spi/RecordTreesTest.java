@@ -99,6 +99,36 @@ class RecordTreesTest {
   }
 
   @Test
+  void aMetricRunKeepsItsConditionsAndOneWithoutThemHasItsOldShape() {
+    MetricRecord measured = new MetricRecord("bench", T1, Map.of("latency_p50_ms", 0.41), "modelreg bench",
+        Map.of("jdk", "17.0.13", "cpu", "AMD EPYC 7B13", "input.sha256", "ab12"));
+    MetricRecord old = new MetricRecord("eval", T0, Map.of("accuracy", 0.9), "");
+    List<Object> trees = RecordTrees.metricRuns(List.of(measured, old));
+    assertThat(new ArrayList<Object>(((Map<?, ?>) trees.get(0)).keySet())).containsExactly("run_id", "time", "values", "notes", "conditions");
+    assertThat(((Map<?, ?>) trees.get(0)).get("conditions")).isEqualTo(measured.conditions());
+    assertThat(new ArrayList<Object>(((Map<?, ?>) trees.get(1)).keySet())).containsExactly("run_id", "time", "values", "notes");
+
+    Map<String, Object> holder = new LinkedHashMap<>();
+    holder.put("metric_runs", parsed(trees));
+    assertThat(RecordTrees.metricRuns(TreeReader.of(holder, "v.json"), "metric_runs")).containsExactly(measured, old);
+
+    // a record written before conditions existed has no such key and reads back with none
+    Map<String, Object> legacy = new LinkedHashMap<>();
+    legacy.put("metric_runs", List.of(Map.of("run_id", "eval", "time", T0.toString(), "values", Map.of("accuracy", 0.9),
+        "notes", "")));
+    assertThat(RecordTrees.metricRuns(TreeReader.of(legacy, "v.json"), "metric_runs")).containsExactly(old);
+  }
+
+  @Test
+  void aConditionThatIsNotAStringIsDamageNamingIt() {
+    Map<String, Object> t = mutable(RecordTrees.version(version()));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> run = (Map<String, Object>) ((List<Object>) t.get("metric_runs")).get(0);
+    run.put("conditions", Map.of("cores", 2L));
+    corrupt(t, "field 'conditions.cores' must be a string");
+  }
+
+  @Test
   void lineageAndSignatureLeaveOutWhatIsUnknown() {
     assertThat(RecordTrees.lineage(Lineage.empty())).isEmpty();
     assertThat(RecordTrees.lineage(Lineage.builder().runId("r").build())).containsOnlyKeys("run_id");

@@ -52,6 +52,7 @@ import picocli.CommandLine.ScopeType;
       TransferCommands.Import.class,
       TransferCommands.Copy.class,
       ServingCommands.Predict.class,
+      BenchCommand.class,
       ServingCommands.Prompt.class,
       ServingCommands.Quickstart.class,
       ServingCommands.Report.class

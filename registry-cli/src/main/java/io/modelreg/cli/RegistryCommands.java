@@ -389,12 +389,15 @@ final class RegistryCommands {
       try (ModelRegistry r = root().open()) {
         Comparison c = r.compare(ModelUri.parse(a), ModelUri.parse(b));
         StringBuilder text = new StringBuilder(c.a().uri() + " vs " + c.b().uri() + "\n");
-        c.metrics().forEach((k, d) -> text.append(String.format("  %-20s %12s %12s %12s%s%n", k, fmt(d.meanA()),
+        // as wide as the longest metric name, so bench names (latency.b32.p99_err_ms) keep the columns aligned
+        int width = Math.max(20, c.metrics().keySet().stream().mapToInt(String::length).max().orElse(0));
+        c.metrics().forEach((k, d) -> text.append(String.format("  %-" + width + "s %12s %12s %12s%s%n", k, fmt(d.meanA()),
             fmt(d.meanB()), d.delta() == null ? "" : String.format("%+.4f", d.delta()),
             d.pValue() == null ? "" : String.format("  p=%.4f", d.pValue()))));
         c.paramChanges().forEach((k, p) -> text.append("  param ").append(k).append(": ").append(p.a()).append(" -> ")
             .append(p.b()).append('\n'));
         c.signatureDifferences().forEach(s -> text.append("  signature ").append(s).append('\n'));
+        conditionWarnings(c, text);
         c.winner(metric, !lowerIsBetter).ifPresentOrElse(
             w -> text.append("  winner by ").append(metric).append(": ").append(w.winner().uri())
                 .append(w.confidence() == null ? " (confidence unknown: too few samples)"
@@ -406,6 +409,23 @@ final class RegistryCommands {
 
     private static String fmt(@Nullable Double d) {
       return d == null ? "-" : String.format("%.4f", d);
+    }
+
+    /**
+     * One line per group of metrics last measured under different conditions, naming each differing condition
+     * with both values, so nobody takes a laptop-versus-server latency gap for a model difference.
+     */
+    static void conditionWarnings(Comparison c, StringBuilder text) {
+      Map<String, List<String>> byDifference = new java.util.LinkedHashMap<>();
+      c.conditionDifferences().forEach((metric, diff) -> {
+        StringBuilder d = new StringBuilder();
+        diff.forEach((k, p) -> d.append(d.length() == 0 ? "" : "; ").append(k).append(": ")
+            .append(p.a() == null ? "(not recorded)" : p.a()).append(" vs ")
+            .append(p.b() == null ? "(not recorded)" : p.b()));
+        byDifference.computeIfAbsent(d.toString(), x -> new ArrayList<>()).add(metric);
+      });
+      byDifference.forEach((d, metrics) -> text.append("  conditions differ for ").append(metrics.size() == 1
+          ? metrics.get(0) : metrics.size() + " metrics (" + metrics.get(0) + " …)").append(": ").append(d).append('\n'));
     }
   }
 

@@ -6,6 +6,7 @@ import io.modelreg.ModelUri;
 import io.modelreg.Stage;
 import io.modelreg.inference.ModelPredictor;
 import io.modelreg.inference.PredictorOptions;
+import io.modelreg.inference.bench.BenchInput;
 import io.modelreg.prompts.PromptComparison;
 import io.modelreg.prompts.PromptRegistry;
 import io.modelreg.prompts.PromptTemplate;
@@ -41,7 +42,8 @@ final class ServingCommands {
 
     @Override
     void run() throws IOException {
-      List<Map<String, Object>> rows = input.endsWith(".csv") ? csv(Path.of(input)) : jsonLines(input);
+      List<? extends Map<String, ?>> rows = (input.equals("-") ? BenchInput.jsonLines("stdin", System.in, null)
+          : BenchInput.read(Path.of(input), null)).rows();
       PredictorOptions options = cache != null ? PredictorOptions.defaults().cacheDirectory(cache) : PredictorOptions.defaults();
       try (ModelRegistry r = root().open(); ModelPredictor p = ModelPredictor.load(r, ModelUri.parse(uri), options)) {
         float[][] outputs = p.predictBatch(rows);
@@ -59,66 +61,6 @@ final class ServingCommands {
         }
         out().flush();
       }
-    }
-
-    static List<Map<String, Object>> csv(Path file) throws IOException {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      if (lines.isEmpty()) {
-        throw new IllegalArgumentException(file + " is empty; expected a header line");
-      }
-      String[] header = lines.get(0).split(",", -1);
-      List<Map<String, Object>> rows = new ArrayList<>();
-      for (int i = 1; i < lines.size(); i++) {
-        if (lines.get(i).isBlank()) {
-          continue;
-        }
-        String[] cells = lines.get(i).split(",", -1);
-        if (cells.length != header.length) {
-          throw new IllegalArgumentException(file + " line " + (i + 1) + " has " + cells.length + " cells, the header " + header.length);
-        }
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int j = 0; j < header.length; j++) {
-          String c = cells[j].strip();
-          Object value;
-          if (c.isEmpty()) {
-            value = null;
-          } else {
-            try {
-              value = Double.parseDouble(c);
-            } catch (NumberFormatException e) {
-              value = c;
-            }
-          }
-          row.put(header[j].strip(), value);
-        }
-        rows.add(row);
-      }
-      return rows;
-    }
-
-    static List<Map<String, Object>> jsonLines(String input) throws IOException {
-      List<Map<String, Object>> rows = new ArrayList<>();
-      BufferedReader reader = input.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-          : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
-      try (reader) {
-        String line;
-        int n = 0;
-        while ((line = reader.readLine()) != null) {
-          n++;
-          if (line.isBlank()) {
-            continue;
-          }
-          JsonNode node = Views.JSON.readTree(line);
-          if (!node.isObject()) {
-            throw new IllegalArgumentException("Line " + n + " of " + input + " is not a JSON object");
-          }
-          Map<String, Object> row = new LinkedHashMap<>();
-          node.fields().forEachRemaining(e -> row.put(e.getKey(), e.getValue().isNumber() ? (Object) e.getValue().asDouble()
-              : e.getValue().isNull() ? null : e.getValue().asText()));
-          rows.add(row);
-        }
-      }
-      return rows;
     }
   }
 

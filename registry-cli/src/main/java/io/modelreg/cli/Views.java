@@ -89,6 +89,13 @@ final class Views {
     c.paramChanges().forEach((k, p) -> params.put(k, java.util.Arrays.asList(p.a(), p.b())));
     o.put("params", params);
     o.put("signature", c.signatureDifferences());
+    Map<String, Object> conditions = new LinkedHashMap<>();
+    c.conditionDifferences().forEach((m, diff) -> {
+      Map<String, Object> keys = new LinkedHashMap<>();
+      diff.forEach((k, p) -> keys.put(k, java.util.Arrays.asList(p.a(), p.b())));
+      conditions.put(m, keys);
+    });
+    o.put("condition_differences", conditions);
     o.put("same_artifacts", c.sameArtifacts());
     c.winner(metric, higherIsBetter).ifPresent(w -> {
       Map<String, Object> verdict = new LinkedHashMap<>();

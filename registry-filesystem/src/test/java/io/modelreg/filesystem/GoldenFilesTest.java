@@ -92,7 +92,7 @@ class GoldenFilesTest {
   }
 
   /** Every file below {@code root} except locks and temporary files, relative path → bytes as text. */
-  private static Map<String, String> files(Path root) throws IOException {
+  static Map<String, String> files(Path root) throws IOException {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : walk.filter(Files::isRegularFile).toList()) {
@@ -105,7 +105,7 @@ class GoldenFilesTest {
     return out;
   }
 
-  private static Path copy(Path from, Path to) throws IOException {
+  static Path copy(Path from, Path to) throws IOException {
     try (Stream<Path> walk = Files.walk(from)) {
       for (Path p : walk.toList()) {
         Path q = to.resolve(from.relativize(p).toString());

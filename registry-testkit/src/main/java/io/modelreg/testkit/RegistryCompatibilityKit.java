@@ -729,6 +729,26 @@ public abstract class RegistryCompatibilityKit {
     }
 
     @Test
+    @DisplayName("a metric run keeps the conditions it was measured under, as a fresh read sees them")
+    void conditions() {
+      registry.register("m", files("a", "1").build());
+      Map<String, String> conditions = Map.of("cpu", "AMD EPYC 7B13", "jdk", "17.0.13", "input.sha256", "ab12",
+          "interleaved", "models:/m/1 models:/m/2");
+      registry.recordMetrics("m", 1, new MetricRecord("bench-1", START, Map.of("latency.b1.p50_ms", 0.4), "bench", conditions));
+      registry.recordMetrics("m", 1, new MetricRecord("eval-1", START, Map.of("accuracy", 0.9), ""));
+      assertThat(registry.getVersion("m", 1).metricRuns()).extracting(MetricRecord::conditions)
+          .containsExactly(conditions, Map.of());
+      // and as another process reads them from the stored record, where the backend offers a second client
+      Optional<RegistryStore> other = secondClient(store);
+      if (other.isPresent()) {
+        ModelRegistry second = ModelRegistries.create(other.get(), options().build());
+        toClose.add(second);
+        assertThat(second.getVersion("m", 1).metricRuns()).extracting(MetricRecord::conditions)
+            .containsExactly(conditions, Map.of());
+      }
+    }
+
+    @Test
     @DisplayName("compare reports deltas, parameter and signature changes, and a winner with confidence")
     void compare() {
       registry.register("m", files("a", "1").param("lr", "0.1").metric("accuracy", 0.80)
