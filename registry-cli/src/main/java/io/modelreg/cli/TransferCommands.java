@@ -49,7 +49,7 @@ final class TransferCommands {
     @Override
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
-        Progress progress = new Progress(err(), "exporting", totalBytes(r, name), interactive());
+        Progress progress = new Progress(err(), root().ticker, "exporting", totalBytes(r, name), interactive());
         ModelArchive.export(r, name, out, progress::wrap);
         progress.finish();
         print(Map.of("model", name, "archive", out.toString()), "Exported " + name + " to " + out);
@@ -66,7 +66,7 @@ final class TransferCommands {
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
         // every file is read twice: checked first, registered after
-        Progress progress = new Progress(err(), "importing", 2 * Files.size(file), interactive());
+        Progress progress = new Progress(err(), root().ticker, "importing", 2 * Files.size(file), interactive());
         CopyReport result;
         try {
           result = ModelArchive.importInto(r, file, as, progress::wrap);
@@ -88,7 +88,7 @@ final class TransferCommands {
     @Override
     void run() {
       try (ModelRegistry source = root().open(); ModelRegistry target = ModelRegistries.open(to)) {
-        Progress progress = new Progress(err(), "copying", totalBytes(source, name), interactive());
+        Progress progress = new Progress(err(), root().ticker, "copying", totalBytes(source, name), interactive());
         CopyReport result = ModelCopy.replay(target, as != null ? as : name, source.getModel(name),
             ModelCopy.versionsOf(source, name, List.of(), progress::wrap));
         progress.finish();
