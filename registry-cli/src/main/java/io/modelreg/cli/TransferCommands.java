@@ -2,7 +2,6 @@ package io.modelreg.cli;
 
 import io.modelreg.CopyReport;
 import io.modelreg.ModelArchive;
-import io.modelreg.ModelCopy;
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
@@ -15,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Export, import and copy: the commands over {@link ModelArchive} and {@link ModelCopy}, with progress bars. */
+/** Export, import and copy: the commands over {@link ModelArchive} and {@link ModelRegistries#copy}, with progress bars. */
 final class TransferCommands {
   private TransferCommands() {}
 
@@ -89,8 +88,8 @@ final class TransferCommands {
     void run() {
       try (ModelRegistry source = root().open(); ModelRegistry target = ModelRegistries.open(to)) {
         Progress progress = new Progress(err(), root().ticker, "copying", totalBytes(source, name), interactive());
-        CopyReport result = ModelCopy.replay(target, as != null ? as : name, source.getModel(name),
-            ModelCopy.versionsOf(source, name, List.of(), progress::wrap));
+        CopyReport result = ModelRegistries.copy(source, target, name, as != null ? as : name, List.of(),
+            progress::wrap);
         progress.finish();
         print(reportJson(result),
             "Copied " + name + " to " + target.describe() + " (versions " + mapping(result) + ")");
