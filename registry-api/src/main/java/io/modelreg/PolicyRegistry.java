@@ -71,14 +71,8 @@ final class PolicyRegistry extends RegistryReads {
   public RegisteredModel updateModelDescription(String name, @Nullable String description) {
     Names.checkModelName(name);
     Names.checkDescription(description);
-    return RegisteredModel.of(updateModel(name, (m, events) -> {
-      if (Objects.equals(m.description(), description)) {
-        return m;
-      }
-      events.add(writes.event(name, RegistryEvent.Type.MODEL_UPDATED, null,
-          ModelWrites.details("field", "description", "from", m.description(), "to", description)));
-      return m.withDescription(description);
-    }));
+    return RegisteredModel.of(updateModel(name, (m, events) ->
+        redescribed(name, null, m.description(), description, events) ? m.withDescription(description) : m));
   }
 
   @Override
@@ -225,14 +219,22 @@ final class PolicyRegistry extends RegistryReads {
   @Override
   public ModelVersion updateVersionDescription(String name, int version, @Nullable String description) {
     Names.checkDescription(description);
-    return updateVersion(name, version, (v, events) -> {
-      if (Objects.equals(v.description(), description)) {
-        return v;
-      }
-      events.add(writes.event(name, RegistryEvent.Type.VERSION_UPDATED, version,
-          ModelWrites.details("field", "description", "from", v.description(), "to", description)));
-      return v.withDescription(description);
-    });
+    return updateVersion(name, version, (v, events) ->
+        redescribed(name, version, v.description(), description, events) ? v.withDescription(description) : v);
+  }
+
+  /**
+   * Whether the description changes from {@code old} to {@code description}, of a model ({@code version}
+   * null) or a version; when it does, adds the event saying so. Setting the same description records nothing.
+   */
+  private boolean redescribed(String name, @Nullable Integer version, @Nullable String old,
+      @Nullable String description, List<RegistryEvent> events) {
+    if (Objects.equals(old, description)) {
+      return false;
+    }
+    events.add(writes.event(name, version == null ? RegistryEvent.Type.MODEL_UPDATED : RegistryEvent.Type.VERSION_UPDATED,
+        version, ModelWrites.details("field", "description", "from", old, "to", description)));
+    return true;
   }
 
   /** Refused while the version is in PRODUCTION or a user alias points at it; its stage entries go with it. */
