@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * are allowed, what each event records. Reads, watches, artifact reads and the registry's lifecycle are
  * {@link RegistryReads}', which it extends; the mechanics are package-private collaborators: {@link
  * ModelWrites} (the write lock and the one compare-and-set loop), {@link CachedReads} (records through
- * caches of bounded age) and {@link ArtifactIO} (uploads hashed as they stream).
+ * caches of bounded age) and {@link ArtifactUploads} (uploads hashed as they stream).
  */
 final class PolicyRegistry extends RegistryReads {
 
@@ -142,8 +142,8 @@ final class PolicyRegistry extends RegistryReads {
     if (semver != null && existing != null) {
       checkSemver(name, semver, reads.versions(existing)); // fail before uploading gigabytes; re-checked under the lock
     }
-    try (ArtifactUpload upload = artifacts.begin(name)) {
-      ArtifactManifest manifest = artifacts.store(upload, name, registration);
+    try (ArtifactUpload upload = uploads.begin(name)) {
+      ArtifactManifest manifest = uploads.store(upload, name, registration);
       return write(name, () -> {
         ModelRecord m = findOrCreateModel(name);
         if (semver != null) {

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  *
  * <p>The collaborators live here so both halves share one of each: {@link CachedReads} (records through
  * caches of bounded age), {@link Resolution} (what a URI names), {@link ModelWrites} (the write lock and the
- * one compare-and-set loop), {@link ArtifactIO} (uploads, verified reads, downloads, verify), {@link Search}
+ * one compare-and-set loop), {@link ArtifactUploads} (uploads hashed as they stream), {@link ArtifactReads}
+ * (verified reads, downloads, verify), {@link Search}
  * with {@link Ordering} (filters, order, page tokens) and {@link EventWatch} (the watch thread).
  */
 abstract class RegistryReads implements ModelRegistry {
@@ -28,7 +29,8 @@ abstract class RegistryReads implements ModelRegistry {
   final RegistryOptions options;
   final CachedReads reads;
   final ModelWrites writes;
-  final ArtifactIO artifacts;
+  final ArtifactUploads uploads;
+  private final ArtifactReads artifacts;
   private final Resolution resolution;
   private final Search search;
   private final EventWatch watch;
@@ -42,7 +44,8 @@ abstract class RegistryReads implements ModelRegistry {
     this.watch = new EventWatch(store, options, reads::forget);
     this.writes = new ModelWrites(store, options, reads,
         new Backoff(options.ticker(), () -> ThreadLocalRandom.current().nextLong()), watch::wake);
-    this.artifacts = new ArtifactIO(store);
+    this.uploads = new ArtifactUploads(store);
+    this.artifacts = new ArtifactReads(store);
     this.search = new Search(store, reads);
   }
 
