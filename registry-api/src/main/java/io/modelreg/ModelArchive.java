@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * file's bytes. A damaged or tampered archive is an {@link IntegrityException} that names every problem, and
  * the target is left as it was. Then the versions are registered in order through the target's public API
  * (its rules apply), stages are replayed and aliases set; if a registration still fails, what was registered
- * is removed again (see {@link ModelCopy#replay}). Version numbers in the target are the target's own; the
+ * is removed again (as {@link ModelRegistries#copy} does). Version numbers in the target are the target's own; the
  * returned {@link CopyReport} maps them.
  */
 public final class ModelArchive {

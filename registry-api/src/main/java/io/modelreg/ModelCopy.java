@@ -17,13 +17,13 @@ import org.jspecify.annotations.Nullable;
  * metric runs, lineage, signature and semver; each arrives with the source's digest or the copy stops with
  * {@link IntegrityException}; then stages are replayed (Staging before Production, as the rules ask) and
  * aliases set. The target numbers versions itself; its history records the copy as its own events.
- * {@link ModelRegistries#copy} is the entry point; {@link #replay} serves sources that are not registries
- * (the CLI's archives).
+ * {@link ModelRegistries#copy} and {@link ModelArchive#importInto} are the public entry points; {@link
+ * #replay} also serves sources that are not registries (archives).
  */
-public final class ModelCopy {
+final class ModelCopy {
   /** One version to recreate: its metadata as the source has it, and where each file's bytes come from. */
-  public record VersionSource(ModelVersion version, Map<String, Registration.ContentSource> files) {
-    public VersionSource {
+  record VersionSource(ModelVersion version, Map<String, Registration.ContentSource> files) {
+    VersionSource {
       Objects.requireNonNull(version, "version");
       files = new LinkedHashMap<>(files);
     }
@@ -36,7 +36,7 @@ public final class ModelCopy {
    * exactly those (a number the source lacks is {@link VersionNotFoundException} before anything is
    * written). Bytes are read through the source's verified streams, passed through {@code wrap} (progress).
    */
-  public static List<VersionSource> versionsOf(ModelRegistry source, String name, Collection<Integer> numbers,
+  static List<VersionSource> versionsOf(ModelRegistry source, String name, Collection<Integer> numbers,
       UnaryOperator<InputStream> wrap) {
     List<ModelVersion> all = source.listVersions(name);
     List<ModelVersion> chosen = new ArrayList<>();
@@ -69,7 +69,7 @@ public final class ModelCopy {
    * call created it, before the exception is rethrown (their numbers stay used, and the target's history
    * shows both steps). A failure while stages and aliases are replayed is rethrown as it is.
    */
-  public static CopyReport replay(ModelRegistry target, String name, @Nullable RegisteredModel model,
+  static CopyReport replay(ModelRegistry target, String name, @Nullable RegisteredModel model,
       List<VersionSource> versions) {
     return replay(target, name, model == null ? null : model.description().orElse(null),
         model == null ? Map.of() : model.tags(), model == null ? Map.of() : model.userAliases(), versions);

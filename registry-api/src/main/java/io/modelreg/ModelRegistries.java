@@ -2,6 +2,7 @@ package io.modelreg;
 
 import io.modelreg.spi.RegistryProvider;
 import io.modelreg.spi.RegistryStore;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +104,7 @@ public final class ModelRegistries {
   /**
    * Copies model {@code name} with all its versions from {@code source} to {@code target}, which may be any
    * two registries ({@code file:} to {@code mlflow:} and back): files with their digests checked on
-   * arrival, metadata, metric runs, stages and aliases. See {@link ModelCopy} for the order and {@link
+   * arrival, metadata, metric runs, stages and aliases. Versions are registered in order, then stages (Staging before Production) and aliases replayed; see {@link
    * CopyReport#notCarried()} for what differs in the target (version numbers when the target already has
    * versions, history).
    */
@@ -112,11 +114,25 @@ public final class ModelRegistries {
 
   /** Like {@link #copy(ModelRegistry, ModelRegistry, String)}, for the given version numbers only (all when empty). */
   public static CopyReport copy(ModelRegistry source, ModelRegistry target, String name, Collection<Integer> versions) {
+    return copy(source, target, name, name, versions, UnaryOperator.identity());
+  }
+
+  /**
+   * Like {@link #copy(ModelRegistry, ModelRegistry, String, Collection)}, recreating the model as {@code
+   * targetName} in the target, and passing each file's stream through {@code eachFile} as it is read (to
+   * count bytes for a progress bar; the digest is still checked on what the target receives).
+   *
+   * @throws IllegalArgumentException if {@code name} or {@code targetName} is not a valid model name
+   */
+  public static CopyReport copy(ModelRegistry source, ModelRegistry target, String name, String targetName,
+      Collection<Integer> versions, UnaryOperator<InputStream> eachFile) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(eachFile, "eachFile");
     Names.checkModelName(name);
+    Names.checkModelName(targetName);
     RegisteredModel model = source.getModel(name);
-    return ModelCopy.replay(target, name, model, ModelCopy.versionsOf(source, name, versions, in -> in));
+    return ModelCopy.replay(target, targetName, model, ModelCopy.versionsOf(source, name, versions, eachFile));
   }
 
   /** Wraps a store in the registry's policy layer; for tests and for stores built by hand. */

@@ -99,10 +99,7 @@ public final class ModelVersion {
     }
 
     public Builder number(int number) {
-      if (number < 1) {
-        throw new IllegalArgumentException("Version numbers start at 1, got " + number);
-      }
-      edit().number = number;
+      edit().number = Names.checkVersionNumber(number);
       return this;
     }
 

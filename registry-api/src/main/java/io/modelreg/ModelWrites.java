@@ -5,6 +5,7 @@ import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.VersionRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,5 +143,18 @@ final class ModelWrites {
 
   Instant now() {
     return options.clock().instant();
+  }
+
+  /** Event details from key/value pairs, in order, skipping null values. */
+  static Map<String, String> details(@Nullable String... keyValues) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < keyValues.length; i += 2) {
+      String k = keyValues[i];
+      String v = keyValues[i + 1];
+      if (k != null && v != null) {
+        out.put(k, v);
+      }
+    }
+    return out;
   }
 }

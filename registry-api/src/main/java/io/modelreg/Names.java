@@ -174,6 +174,23 @@ public final class Names {
     return path;
   }
 
+  /**
+   * @throws IllegalArgumentException if {@code number} is not a version number (they start at 1)
+   */
+  static int checkVersionNumber(int number) {
+    if (number < 1) {
+      throw new IllegalArgumentException("Version numbers start at 1, got " + number);
+    }
+    return number;
+  }
+
+  /** A description is a value (at most {@value #MAX_VALUE_LENGTH} characters, no control characters); null is none. */
+  static void checkDescription(@org.jspecify.annotations.Nullable String description) {
+    if (description != null) {
+      checkValue("description", "description", description);
+    }
+  }
+
   /** Escapes control characters and shortens long text so it can be shown in a message. */
   static String printable(String s) {
     StringBuilder sb = new StringBuilder();

@@ -3,65 +3,29 @@ package io.modelreg;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
-import io.modelreg.spi.StoreCapability;
 import io.modelreg.spi.VersionRecord;
-import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The one implementation of {@link ModelRegistry}: every business rule, over any {@link RegistryStore}.
  *
- * <p>This class holds the rules — what may be created, changed or deleted, which stage moves are allowed,
- * what an event records — and delegates the mechanics to package-private collaborators: {@link
- * CachedReads} (records through caches of bounded age), {@link Resolution} (what a URI names), {@link
- * ModelWrites} (the write lock and the one compare-and-set loop), {@link ArtifactIO} (uploads, verified
- * reads, downloads, verify), {@link Search} with {@link Ordering} (filters, order, page tokens) and {@link
- * EventWatch} (the watch thread).
+ * <p>This class holds the rules of every write — what may be created, changed or deleted, which stage moves
+ * are allowed, what each event records. Reads, watches, artifact reads and the registry's lifecycle are
+ * {@link RegistryReads}', which it extends; the mechanics are package-private collaborators: {@link
+ * ModelWrites} (the write lock and the one compare-and-set loop), {@link CachedReads} (records through
+ * caches of bounded age) and {@link ArtifactUploads} (uploads hashed as they stream).
  */
-final class PolicyRegistry implements ModelRegistry {
-  private final RegistryStore store;
-  private final RegistryOptions options;
-  private final CachedReads reads;
-  private final Resolution resolution;
-  private final ModelWrites writes;
-  private final ArtifactIO artifacts;
-  private final Search search;
-  private final EventWatch watch;
-  private volatile boolean closed;
+final class PolicyRegistry extends RegistryReads {
 
   PolicyRegistry(RegistryStore store, RegistryOptions options) {
-    this.store = store;
-    this.options = options;
-    this.reads = new CachedReads(store, options);
-    this.resolution = new Resolution(reads);
-    this.watch = new EventWatch(store, options, reads::forget);
-    this.writes = new ModelWrites(store, options, reads,
-        new Backoff(options.ticker(), () -> ThreadLocalRandom.current().nextLong()), watch::wake);
-    this.artifacts = new ArtifactIO(store);
-    this.search = new Search(store, reads);
-  }
-
-  @Override
-  public String describe() {
-    return store.describe();
-  }
-
-  @Override
-  public Set<StoreCapability> capabilities() {
-    return store.capabilities();
+    super(store, options);
   }
 
   // ============================================================== models
@@ -69,7 +33,7 @@ final class PolicyRegistry implements ModelRegistry {
   @Override
   public RegisteredModel createModel(String name, @Nullable String description, Map<String, String> tags) {
     Names.checkModelName(name);
-    checkDescription(description);
+    Names.checkDescription(description);
     tags.forEach((k, v) -> Names.checkValue("tag", Names.checkUserKey("tag", k), v));
     return write(name, () -> {
       if (store.findModel(name).isPresent()) {
@@ -83,7 +47,7 @@ final class PolicyRegistry implements ModelRegistry {
     ModelRecord created = store.createModel(ModelRecord.create(name, description, tags, writes.now()));
     reads.forget(name);
     reads.stored(created);
-    writes.append(name, RegistryEvent.Type.MODEL_CREATED, null, details("description", description));
+    writes.append(name, RegistryEvent.Type.MODEL_CREATED, null, ModelWrites.details("description", description));
     return created;
   }
 
@@ -104,39 +68,11 @@ final class PolicyRegistry implements ModelRegistry {
   }
 
   @Override
-  public RegisteredModel getModel(String name) {
-    Names.checkModelName(name);
-    return RegisteredModel.of(reads.model(name));
-  }
-
-  @Override
-  public Optional<RegisteredModel> findModel(String name) {
-    Names.checkModelName(name);
-    return Optional.ofNullable(reads.modelOrNull(name)).map(RegisteredModel::of);
-  }
-
-  @Override
-  public List<RegisteredModel> listModels() {
-    return reads.allModels().stream().map(RegisteredModel::of).toList();
-  }
-
-  @Override
-  public Page<RegisteredModel> searchModels(SearchRequest request) {
-    return search.models(request);
-  }
-
-  @Override
   public RegisteredModel updateModelDescription(String name, @Nullable String description) {
     Names.checkModelName(name);
-    checkDescription(description);
-    return RegisteredModel.of(updateModel(name, (m, events) -> {
-      if (Objects.equals(m.description(), description)) {
-        return m;
-      }
-      events.add(writes.event(name, RegistryEvent.Type.MODEL_UPDATED, null,
-          details("field", "description", "from", m.description(), "to", description)));
-      return m.withDescription(description);
-    }));
+    Names.checkDescription(description);
+    return RegisteredModel.of(updateModel(name, (m, events) ->
+        redescribed(name, null, m.description(), description, events) ? m.withDescription(description) : m));
   }
 
   @Override
@@ -146,7 +82,7 @@ final class PolicyRegistry implements ModelRegistry {
       ModelRecord m = writes.requireModel(name);
       store.deleteModel(name);
       reads.forget(name);
-      writes.append(name, RegistryEvent.Type.MODEL_DELETED, null, details("aliases", m.aliases().toString()));
+      writes.append(name, RegistryEvent.Type.MODEL_DELETED, null, ModelWrites.details("aliases", m.aliases().toString()));
       return null;
     });
   }
@@ -191,7 +127,7 @@ final class PolicyRegistry implements ModelRegistry {
       out.put(key, value);
       type = version == null ? RegistryEvent.Type.MODEL_TAG_SET : RegistryEvent.Type.VERSION_TAG_SET;
     }
-    events.add(writes.event(name, type, version, details("tag", key, "from", old, "to", value)));
+    events.add(writes.event(name, type, version, ModelWrites.details("tag", key, "from", old, "to", value)));
     return out;
   }
 
@@ -206,8 +142,8 @@ final class PolicyRegistry implements ModelRegistry {
     if (semver != null && existing != null) {
       checkSemver(name, semver, reads.versions(existing)); // fail before uploading gigabytes; re-checked under the lock
     }
-    try (ArtifactUpload upload = artifacts.begin(name)) {
-      ArtifactManifest manifest = artifacts.store(upload, name, registration);
+    try (ArtifactUpload upload = uploads.begin(name)) {
+      ArtifactManifest manifest = uploads.store(upload, name, registration);
       return write(name, () -> {
         ModelRecord m = findOrCreateModel(name);
         if (semver != null) {
@@ -220,7 +156,7 @@ final class PolicyRegistry implements ModelRegistry {
             registration.lineage(), registration.signature(), manifest, upload.location(), now, options.actor(), now, 0);
         VersionRecord stored = store.createVersion(record);
         reads.versionsChanged(name);
-        writes.append(name, RegistryEvent.Type.VERSION_REGISTERED, number, details(
+        writes.append(name, RegistryEvent.Type.VERSION_REGISTERED, number, ModelWrites.details(
             "semver", semver == null ? null : semver.toString(),
             "digest", manifest.digest().toString(),
             "files", Integer.toString(manifest.files().size()),
@@ -260,7 +196,7 @@ final class PolicyRegistry implements ModelRegistry {
   @Override
   public ModelVersion adopt(String name, int number) {
     Names.checkModelName(name);
-    checkNumber(number);
+    Names.checkVersionNumber(number);
     requireOpen();
     writes.requireVersion(name, number);
     // reads every byte of the version: outside the model's lock, checked against its revision when committed
@@ -270,7 +206,7 @@ final class PolicyRegistry implements ModelRegistry {
         throw new ConflictException("Version " + number + " of '" + name + "' changed while its files were read for"
             + " adoption; adopt it again");
       }
-      events.add(writes.event(name, RegistryEvent.Type.VERSION_REGISTERED, number, details(
+      events.add(writes.event(name, RegistryEvent.Type.VERSION_REGISTERED, number, ModelWrites.details(
           "digest", surveyed.manifest().digest().toString(),
           "files", Integer.toString(surveyed.manifest().files().size()),
           "adopted_from", surveyed.lineage().sourceUri())));
@@ -281,70 +217,31 @@ final class PolicyRegistry implements ModelRegistry {
   // ============================================================== versions
 
   @Override
-  public ModelVersion getVersion(String name, int number) {
-    Names.checkModelName(name);
-    checkNumber(number);
-    ModelRecord m = reads.model(name);
-    VersionRecord v = reads.versionOrNull(m, number);
-    if (v == null) {
-      throw new VersionNotFoundException("Version " + number + " of model '" + name + "' not found");
-    }
-    return CachedReads.view(m, v);
-  }
-
-  @Override
-  public Optional<ModelVersion> findVersion(String name, int number) {
-    Names.checkModelName(name);
-    checkNumber(number);
-    ModelRecord m = reads.modelOrNull(name);
-    VersionRecord v = m == null ? null : reads.versionOrNull(m, number);
-    return m == null || v == null ? Optional.empty() : Optional.of(CachedReads.view(m, v));
-  }
-
-  @Override
-  public ModelVersion resolve(ModelUri uri) {
-    return resolution.resolve(uri);
-  }
-
-  @Override
-  public Optional<ModelVersion> find(ModelUri uri) {
-    try {
-      return Optional.of(resolve(uri));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    }
-  }
-
-  @Override
-  public List<ModelVersion> listVersions(String name) {
-    Names.checkModelName(name);
-    ModelRecord m = reads.model(name);
-    return reads.versions(m).stream().map(v -> CachedReads.view(m, v)).toList();
-  }
-
-  @Override
-  public Page<ModelVersion> searchVersions(SearchRequest request) {
-    return search.versions(request);
-  }
-
-  @Override
   public ModelVersion updateVersionDescription(String name, int version, @Nullable String description) {
-    checkDescription(description);
-    return updateVersion(name, version, (v, events) -> {
-      if (Objects.equals(v.description(), description)) {
-        return v;
-      }
-      events.add(writes.event(name, RegistryEvent.Type.VERSION_UPDATED, version,
-          details("field", "description", "from", v.description(), "to", description)));
-      return v.withDescription(description);
-    });
+    Names.checkDescription(description);
+    return updateVersion(name, version, (v, events) ->
+        redescribed(name, version, v.description(), description, events) ? v.withDescription(description) : v);
+  }
+
+  /**
+   * Whether the description changes from {@code old} to {@code description}, of a model ({@code version}
+   * null) or a version; when it does, adds the event saying so. Setting the same description records nothing.
+   */
+  private boolean redescribed(String name, @Nullable Integer version, @Nullable String old,
+      @Nullable String description, List<RegistryEvent> events) {
+    if (Objects.equals(old, description)) {
+      return false;
+    }
+    events.add(writes.event(name, version == null ? RegistryEvent.Type.MODEL_UPDATED : RegistryEvent.Type.VERSION_UPDATED,
+        version, ModelWrites.details("field", "description", "from", old, "to", description)));
+    return true;
   }
 
   /** Refused while the version is in PRODUCTION or a user alias points at it; its stage entries go with it. */
   @Override
   public void deleteVersion(String name, int version) {
     Names.checkModelName(name);
-    checkNumber(version);
+    Names.checkVersionNumber(version);
     write(name, () -> {
       VersionRecord v = writes.requireVersion(name, version);
       writes.updateModel(name, (m, events) -> {
@@ -370,7 +267,7 @@ final class PolicyRegistry implements ModelRegistry {
       store.deleteVersion(name, version);
       reads.versionsChanged(name);
       writes.append(name, RegistryEvent.Type.VERSION_DELETED, version,
-          details("digest", v.manifest().digest().toString()));
+          ModelWrites.details("digest", v.manifest().digest().toString()));
       return null;
     });
   }
@@ -400,7 +297,7 @@ final class PolicyRegistry implements ModelRegistry {
       StringBuilder values = new StringBuilder();
       record.values().forEach((k, x) -> values.append(values.length() == 0 ? "" : ", ").append(k).append('=').append(x));
       events.add(writes.event(name, RegistryEvent.Type.METRICS_RECORDED, version,
-          details("run_id", record.runId(), "values", values.toString())));
+          ModelWrites.details("run_id", record.runId(), "values", values.toString())));
       return v.withMetricRun(record);
     });
   }
@@ -411,7 +308,7 @@ final class PolicyRegistry implements ModelRegistry {
   public ModelVersion setAlias(String name, String alias, int version) {
     Names.checkModelName(name);
     Names.checkUserAlias(alias);
-    checkNumber(version);
+    Names.checkVersionNumber(version);
     return write(name, () -> {
       VersionRecord v = writes.requireVersion(name, version);
       ModelRecord stored = writes.updateModel(name, (m, events) -> {
@@ -422,7 +319,7 @@ final class PolicyRegistry implements ModelRegistry {
         Map<String, Integer> aliases = new TreeMap<>(m.aliases());
         aliases.put(alias, version);
         events.add(writes.event(name, RegistryEvent.Type.ALIAS_SET, version,
-            details("alias", alias, "from", old == null ? null : old.toString(), "to", Integer.toString(version))));
+            ModelWrites.details("alias", alias, "from", old == null ? null : old.toString(), "to", Integer.toString(version))));
         return m.withAliases(aliases);
       });
       return CachedReads.view(stored, v);
@@ -441,7 +338,7 @@ final class PolicyRegistry implements ModelRegistry {
       }
       Map<String, Integer> aliases = new TreeMap<>(m.aliases());
       aliases.remove(alias);
-      events.add(writes.event(name, RegistryEvent.Type.ALIAS_DELETED, old, details("alias", alias, "from", old.toString())));
+      events.add(writes.event(name, RegistryEvent.Type.ALIAS_DELETED, old, ModelWrites.details("alias", alias, "from", old.toString())));
       return m.withAliases(aliases);
     });
   }
@@ -453,7 +350,7 @@ final class PolicyRegistry implements ModelRegistry {
   @Override
   public ModelVersion transition(String name, int version, Stage target) {
     Names.checkModelName(name);
-    checkNumber(version);
+    Names.checkVersionNumber(version);
     return write(name, () -> {
       VersionRecord v = writes.requireVersion(name, version);
       ModelRecord stored = writes.updateModel(name, (m, events) -> {
@@ -464,11 +361,11 @@ final class PolicyRegistry implements ModelRegistry {
         String subject = "Moving version " + version + " of '" + name + "' from " + from + " to " + target;
         if (!from.canMoveTo(target)) {
           throw new PromotionRejectedException(subject, List.of(from + " → " + target + " is not allowed; from "
-              + from + " a version may move to " + allowedTargets(from)));
+              + from + " a version may move to " + from.allowedTargets()));
         }
         Integer holder = RegisteredModel.productionHolder(m);
         PromotionRequest request = new PromotionRequest(CachedReads.view(m, v), from, target, options.actor(),
-            target == Stage.PRODUCTION && holder != null ? viewOrNull(m, holder) : null);
+            target == Stage.PRODUCTION && holder != null ? store.findVersion(name, holder).map(h -> CachedReads.view(m, h)).orElse(null) : null);
         List<String> violations = options.promotionPolicy(target).violations(request);
         if (!violations.isEmpty()) {
           throw new PromotionRejectedException(subject, violations);
@@ -478,7 +375,7 @@ final class PolicyRegistry implements ModelRegistry {
         if (target == Stage.PRODUCTION && holder != null) {
           stages.put(holder, Stage.ARCHIVED);
           history.add(holder);
-          events.add(writes.event(name, RegistryEvent.Type.STAGE_CHANGED, holder, details("from", "PRODUCTION",
+          events.add(writes.event(name, RegistryEvent.Type.STAGE_CHANGED, holder, ModelWrites.details("from", "PRODUCTION",
               "to", "ARCHIVED", "reason", "replaced by version " + version)));
         }
         if (from == Stage.PRODUCTION) {
@@ -486,25 +383,11 @@ final class PolicyRegistry implements ModelRegistry {
         }
         stages.put(version, target);
         events.add(writes.event(name, RegistryEvent.Type.STAGE_CHANGED, version,
-            details("from", from.name(), "to", target.name())));
+            ModelWrites.details("from", from.name(), "to", target.name())));
         return m.withStages(stages, history);
       });
       return CachedReads.view(stored, v);
     });
-  }
-
-  private static String allowedTargets(Stage from) {
-    List<String> out = new ArrayList<>();
-    for (Stage s : Stage.values()) {
-      if (from.canMoveTo(s)) {
-        out.add(s.name());
-      }
-    }
-    return String.join(" or ", out);
-  }
-
-  private @Nullable ModelVersion viewOrNull(ModelRecord m, int number) {
-    return store.findVersion(m.name(), number).map(v -> CachedReads.view(m, v)).orElse(null);
   }
 
   /** PRODUCTION back to the newest earlier holder that still exists; the current one is archived; no gates. */
@@ -532,76 +415,13 @@ final class PolicyRegistry implements ModelRegistry {
           stages.put(holder, Stage.ARCHIVED);
         }
         stages.put(previous, Stage.PRODUCTION);
-        events.add(writes.event(name, RegistryEvent.Type.ROLLBACK, previous, details(
+        events.add(writes.event(name, RegistryEvent.Type.ROLLBACK, previous, ModelWrites.details(
             "from", holder == null ? null : holder.toString(), "to", Integer.toString(previous),
             "previous_stage", m.stageOf(previous).name())));
         return m.withStages(stages, history);
       });
       return CachedReads.view(stored, v);
     });
-  }
-
-  // ============================================================== history, compare, watch
-
-  @Override
-  public List<RegistryEvent> history(String name) {
-    Names.checkModelName(name);
-    List<RegistryEvent> events = store.readEvents(name, 0);
-    if (events.isEmpty() && reads.modelOrNull(name) == null) {
-      throw new ModelNotFoundException(name);
-    }
-    return events;
-  }
-
-  @Override
-  public Comparison compare(ModelUri a, ModelUri b) {
-    return Comparison.of(resolve(a), resolve(b));
-  }
-
-  @Override
-  public Subscription watch(String name, Consumer<RegistryEvent> listener) {
-    Names.checkModelName(name);
-    requireOpen();
-    return watch.add(name, listener);
-  }
-
-  @Override
-  public Subscription watchAll(Consumer<RegistryEvent> listener) {
-    requireOpen();
-    return watch.add(null, listener);
-  }
-
-  // ============================================================== artifacts and maintenance
-
-  @Override
-  public InputStream openArtifact(ModelVersion version, String path) {
-    return artifacts.open(version, path);
-  }
-
-  @Override
-  public Path download(ModelVersion version, Path directory) {
-    return artifacts.download(version, directory);
-  }
-
-  @Override
-  public VerificationReport verify() {
-    requireOpen();
-    return artifacts.verify();
-  }
-
-  @Override
-  public GcReport gc() {
-    requireOpen();
-    return store.collectGarbage();
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      watch.shutdown();
-      store.close();
-    }
   }
 
   // ============================================================== helpers
@@ -618,41 +438,10 @@ final class PolicyRegistry implements ModelRegistry {
   /** Applies {@code change} to a version; the snapshot returned has the stage and aliases stored now. */
   private ModelVersion updateVersion(String name, int version, ModelWrites.Change<VersionRecord> change) {
     Names.checkModelName(name);
-    checkNumber(version);
+    Names.checkVersionNumber(version);
     return write(name, () -> {
       VersionRecord stored = writes.updateVersion(name, version, change);
       return CachedReads.view(writes.requireModel(name), stored);
     });
-  }
-
-  /** Key/value pairs, skipping null values. */
-  private static Map<String, String> details(@Nullable String... keyValues) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < keyValues.length; i += 2) {
-      String k = keyValues[i];
-      String v = keyValues[i + 1];
-      if (k != null && v != null) {
-        out.put(k, v);
-      }
-    }
-    return out;
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException("The registry " + store.describe() + " is closed");
-    }
-  }
-
-  private static void checkNumber(int number) {
-    if (number < 1) {
-      throw new IllegalArgumentException("Version numbers start at 1, got " + number);
-    }
-  }
-
-  private static void checkDescription(@Nullable String description) {
-    if (description != null) {
-      Names.checkValue("description", "description", description);
-    }
   }
 }

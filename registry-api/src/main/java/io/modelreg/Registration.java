@@ -214,9 +214,7 @@ public final class Registration {
     }
 
     public Builder description(@Nullable String description) {
-      if (description != null) {
-        Names.checkValue("description", "description", description);
-      }
+      Names.checkDescription(description);
       this.description = description;
       return this;
     }

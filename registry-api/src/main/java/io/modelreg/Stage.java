@@ -59,6 +59,17 @@ public enum Stage {
     }
   }
 
+  /** The stages this one may move to directly, as words: "STAGING or ARCHIVED". */
+  String allowedTargets() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (Stage s : values()) {
+      if (canMoveTo(s)) {
+        out.add(s.name());
+      }
+    }
+    return String.join(" or ", out);
+  }
+
   /** The lower-case name used in URIs and managed aliases. */
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.modelreg.mem.MemoryRegistryStore;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,29 @@ class ModelCopyTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void aCopyUnderAnotherNamePassesEveryFilesBytesThroughTheGivenWrapper() {
+    AtomicLong seen = new AtomicLong();
+    CopyReport report = ModelRegistries.copy(source, target, "churn", "churn-copy", List.of(2, 3), in ->
+        new FilterInputStream(in) {
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            seen.addAndGet(Math.max(n, 0));
+            return n;
+          }
+        });
+    assertThat(target.findModel("churn")).isEmpty();
+    assertThat(target.listVersions("churn-copy")).extracting(ModelVersion::description)
+        .containsExactly(java.util.Optional.of("v2"), java.util.Optional.of("v3"));
+    assertThat(report.numbers()).containsEntry(2, 1).containsEntry(3, 2);
+    long bytes = source.listVersions("churn").stream().filter(v -> v.number() > 1)
+        .mapToLong(v -> v.manifest().totalSize()).sum();
+    assertThat(seen.get()).as("every byte of versions 2 and 3, once").isEqualTo(bytes);
+    assertThatThrownBy(() -> ModelRegistries.copy(source, target, "churn", "../x", List.of(), in -> in))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

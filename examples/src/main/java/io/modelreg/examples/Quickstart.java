@@ -24,6 +24,8 @@ import io.modelreg.inference.PredictorOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -58,22 +60,29 @@ public final class Quickstart {
     if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
     }
+    Clock clock = Clock.systemDefaultZone(); // the one place the quickstart reads the system's time
     Path dir = args.length > 0 ? Path.of(args[0])
-        : Path.of("target", "quickstart", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-    Summary summary = run(dir, System.out);
+        : Path.of("target", "quickstart", LocalDateTime.now(clock).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+    Summary summary = run(dir, System.out, clock);
     if (!summary.verified()) {
       System.exit(6); // what modelreg's exit code 6 means: the registry it wrote did not verify clean
     }
   }
 
   public static Summary run(Path dir, PrintStream out) throws Exception {
-    long start = System.nanoTime();
+    return run(dir, out, Clock.systemDefaultZone());
+  }
+
+  /** The quickstart with wall-clock time (history, metric runs, the time it took) from {@code clock}. */
+  public static Summary run(Path dir, PrintStream out, Clock clock) throws Exception {
+    Instant start = clock.instant();
     Files.createDirectories(dir);
     Path registryDir = dir.resolve("registry");
     out.println("modelreg quickstart — registry at " + registryDir.toUri());
 
     RegistryOptions options = RegistryOptions.builder()
         .actor("quickstart")
+        .clock(clock)
         .promotionPolicy(Stage.PRODUCTION, PromotionPolicy.metricAtLeast("accuracy", 0.70)
             .and(PromotionPolicy.gate("a reviewer must approve (tag approved_by)",
                 r -> r.version().tags().containsKey("approved_by"))))
@@ -85,7 +94,7 @@ public final class Quickstart {
 
       step(out, 1, "Train v1 on " + V1_COLUMNS + " (Tribuo logistic regression, " + train.size() + " rows)");
       ChurnTrainer.Result r1 = ChurnTrainer.train(train, test, V1_COLUMNS);
-      ModelVersion v1 = register(registry, r1, "1.0.0", "quickstart-v1");
+      ModelVersion v1 = register(registry, r1, "1.0.0", "quickstart-v1", clock);
       out.printf("   registered %s  semver %s  accuracy %.3f  digest %s%n", v1.uri(), v1.semver().orElseThrow(),
           r1.accuracy(), v1.digest().toString().substring(0, 19) + "…");
 
@@ -105,7 +114,7 @@ public final class Quickstart {
 
       step(out, 4, "Train v2 on " + V2_COLUMNS);
       ChurnTrainer.Result r2 = ChurnTrainer.train(train, test, V2_COLUMNS);
-      ModelVersion v2 = register(registry, r2, "1.1.0", "quickstart-v2");
+      ModelVersion v2 = register(registry, r2, "1.1.0", "quickstart-v2", clock);
       out.printf("   registered %s  semver %s  accuracy %.3f%n", v2.uri(), v2.semver().orElseThrow(), r2.accuracy());
 
       step(out, 5, "Compare v1 and v2 (accuracy on three held-out folds each)");
@@ -172,7 +181,7 @@ public final class Quickstart {
       VerificationReport report = registry.verify();
       out.println("   verify: " + report.versions() + " versions, " + report.artifacts() + " files re-hashed, "
           + (report.isClean() ? "all intact" : report.problems()));
-      out.printf("Done in %.1f s. Look around: %s%n", (System.nanoTime() - start) / 1e9, registryDir);
+      out.printf("Done in %.1f s. Look around: %s%n", Duration.between(start, clock.instant()).toMillis() / 1e3, registryDir);
       return new Summary(registryDir, r1.accuracy(), r2.accuracy(), verdict.winner().number(), back.number(),
           report.isClean());
     }
@@ -183,7 +192,8 @@ public final class Quickstart {
     return Math.max(i, 0);
   }
 
-  private static ModelVersion register(ModelRegistry registry, ChurnTrainer.Result result, String semver, String runId) {
+  private static ModelVersion register(ModelRegistry registry, ChurnTrainer.Result result, String semver, String runId,
+      Clock clock) {
     ModelVersion v = result.bundle().register(registry, "churn", Registration.builder()
         .semver(semver)
         .description("Churn classifier trained by the quickstart")
@@ -194,7 +204,7 @@ public final class Quickstart {
     List<Double> folds = result.foldAccuracy();
     for (int i = 0; i < folds.size(); i++) {
       registry.recordMetrics("churn", v.number(),
-          new MetricRecord("eval-fold-" + (i + 1), Instant.now(), Map.of("accuracy", folds.get(i)), "held-out fold"));
+          new MetricRecord("eval-fold-" + (i + 1), clock.instant(), Map.of("accuracy", folds.get(i)), "held-out fold"));
     }
     return registry.getVersion("churn", v.number());
   }

@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A store implements the 17 abstract methods. The others have defaults that are correct and only slower
  * or less capable: {@link #withModelLock} and {@link #capabilities} (cross-process exclusion), {@link
  * #surveyForeignVersion} (versions made by other clients of the backend), {@link #verifyStorage} and {@link
- * #collectGarbage} (maintenance), and five hooks that exist for speed only, each because one of the shipped
+ * #collectGarbage} (maintenance), and six hooks that exist for speed only, each because one of the shipped
  * stores needs it to avoid a request per model or per poll: {@link #changeToken} and {@link
  * #lastEventSequence} ({@code file:}), {@link #eventsChangeToken}, {@link #listModels}, {@link
  * #listVersions(ModelRecord)} and {@link #searchVersions} ({@code mlflow:}). The compatibility kit's

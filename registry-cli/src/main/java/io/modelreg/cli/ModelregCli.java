@@ -8,12 +8,14 @@ import io.modelreg.ModelRegistry;
 import io.modelreg.NotFoundException;
 import io.modelreg.PromotionRejectedException;
 import io.modelreg.RegistryOptions;
+import io.modelreg.Ticker;
 import io.modelreg.TransientRegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -76,18 +78,32 @@ public final class ModelregCli {
   @Nullable String actor;
 
   private final java.util.Map<String, String> env;
+  /** Wall-clock time: metric-run times, the registry's timestamps, default directory names. */
+  final Clock clock;
+  /** Elapsed time and waiting: progress redraws, the registry's back-off and timeouts. */
+  final Ticker ticker;
 
-  ModelregCli(java.util.Map<String, String> env) {
+  ModelregCli(java.util.Map<String, String> env, Clock clock, Ticker ticker) {
     this.env = env;
+    this.clock = clock;
+    this.ticker = ticker;
   }
 
+  /** The one place the command takes the system's clock and ticker; everything below is given them. */
   public static void main(String[] args) {
-    System.exit(run(System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    System.exit(run(System.getenv(), Clock.systemUTC(), Ticker.system(), new PrintWriter(System.out, true),
+        new PrintWriter(System.err, true), args));
   }
 
-  /** Runs the command with explicit environment and streams; returns the exit code. */
+  /** Runs the command with explicit environment and streams on the system clock; returns the exit code. */
   static int run(java.util.Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    ModelregCli root = new ModelregCli(env);
+    return run(env, Clock.systemUTC(), Ticker.system(), out, err, args);
+  }
+
+  /** Runs the command with explicit environment, time sources and streams; returns the exit code. */
+  static int run(java.util.Map<String, String> env, Clock clock, Ticker ticker, PrintWriter out, PrintWriter err,
+      String... args) {
+    ModelregCli root = new ModelregCli(env, clock, ticker);
     CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
@@ -137,9 +153,9 @@ public final class ModelregCli {
     return ModelRegistries.open(registryUri(), options());
   }
 
-  /** Registry options from these options: the actor. */
+  /** Registry options from these options: the actor, and the command's clock and ticker. */
   RegistryOptions options() {
-    RegistryOptions.Builder options = RegistryOptions.builder();
+    RegistryOptions.Builder options = RegistryOptions.builder().clock(clock).ticker(ticker);
     String who = actor != null ? actor : configProperties().getProperty("actor");
     if (who != null && !who.isBlank()) {
       options.actor(who.trim());

@@ -1,22 +1,31 @@
 package io.modelreg.cli;
 
+import io.modelreg.Ticker;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** A one-line progress bar on stderr, redrawn at most ten times a second; silent when not on a terminal. */
+/**
+ * A one-line progress bar on stderr, redrawn at most ten times a second by the command's {@link Ticker};
+ * silent when not on a terminal.
+ */
 final class Progress {
+  static final long REDRAW_NANOS = 100_000_000L;
+
   private final PrintWriter err;
+  private final Ticker ticker;
   private final String label;
   private final long total;
   private final boolean enabled;
   private long done;
   private long lastDraw;
+  private boolean drawn;
 
-  Progress(PrintWriter err, String label, long total, boolean enabled) {
+  Progress(PrintWriter err, Ticker ticker, String label, long total, boolean enabled) {
     this.err = err;
+    this.ticker = ticker;
     this.label = label;
     this.total = Math.max(total, 1);
     this.enabled = enabled;
@@ -46,8 +55,9 @@ final class Progress {
 
   private synchronized void advance(long n) {
     done += n;
-    long now = System.nanoTime();
-    if (enabled && (now - lastDraw > 100_000_000L || done >= total)) {
+    long now = ticker.nanoTime();
+    if (enabled && (!drawn || now - lastDraw >= REDRAW_NANOS || done >= total)) {
+      drawn = true;
       lastDraw = now;
       int width = 30;
       int filled = (int) (width * Math.min(1.0, (double) done / total));

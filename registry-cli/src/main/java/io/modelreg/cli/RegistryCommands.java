@@ -19,7 +19,6 @@ import io.modelreg.mlflow.MlflowRegistryProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,7 +161,7 @@ final class RegistryCommands {
           total += walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
         }
       }
-      Progress progress = new Progress(err(), "uploading", total, interactive());
+      Progress progress = new Progress(err(), root().ticker, "uploading", total, interactive());
       Registration.Builder b = Registration.builder();
       for (Registration.Artifact a : scanned.artifacts()) {
         b.stream(a.path(), () -> progress.wrap(a.source().open()));
@@ -370,7 +369,7 @@ final class RegistryCommands {
         Map<String, Double> parsed = new LinkedHashMap<>();
         keyValues(values, "metrics").forEach((k, v) -> parsed.put(k, Register.parseNumber(k, v)));
         try (ModelRegistry r = root().open()) {
-          ModelVersion v = r.recordMetrics(name, version, new MetricRecord(runId, Instant.now(), parsed, notes));
+          ModelVersion v = r.recordMetrics(name, version, new MetricRecord(runId, root().clock.instant(), parsed, notes));
           print(Views.version(v), "Recorded " + parsed + " on " + v.uri());
         }
       }

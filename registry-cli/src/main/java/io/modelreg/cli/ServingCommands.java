@@ -200,7 +200,7 @@ final class ServingCommands {
             + " of the repository run: ./mvnw -B -q -DskipTests -pl examples,registry-cli -am install exec:java");
       }
       Path target = (dir != null ? dir : Path.of("target", "quickstart",
-          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))).toAbsolutePath();
+          LocalDateTime.now(root().clock.withZone(java.time.ZoneId.systemDefault())).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))).toAbsolutePath();
       String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // an argument file keeps the child's command line short, which ONNX Runtime needs (registry-inference/README.md)
       Path args = Files.createTempFile("modelreg-quickstart", ".args");

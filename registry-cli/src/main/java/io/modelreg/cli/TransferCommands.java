@@ -2,7 +2,6 @@ package io.modelreg.cli;
 
 import io.modelreg.CopyReport;
 import io.modelreg.ModelArchive;
-import io.modelreg.ModelCopy;
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
@@ -15,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Export, import and copy: the commands over {@link ModelArchive} and {@link ModelCopy}, with progress bars. */
+/** Export, import and copy: the commands over {@link ModelArchive} and {@link ModelRegistries#copy}, with progress bars. */
 final class TransferCommands {
   private TransferCommands() {}
 
@@ -49,7 +48,7 @@ final class TransferCommands {
     @Override
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
-        Progress progress = new Progress(err(), "exporting", totalBytes(r, name), interactive());
+        Progress progress = new Progress(err(), root().ticker, "exporting", totalBytes(r, name), interactive());
         ModelArchive.export(r, name, out, progress::wrap);
         progress.finish();
         print(Map.of("model", name, "archive", out.toString()), "Exported " + name + " to " + out);
@@ -66,7 +65,7 @@ final class TransferCommands {
     void run() throws Exception {
       try (ModelRegistry r = root().open()) {
         // every file is read twice: checked first, registered after
-        Progress progress = new Progress(err(), "importing", 2 * Files.size(file), interactive());
+        Progress progress = new Progress(err(), root().ticker, "importing", 2 * Files.size(file), interactive());
         CopyReport result;
         try {
           result = ModelArchive.importInto(r, file, as, progress::wrap);
@@ -88,9 +87,9 @@ final class TransferCommands {
     @Override
     void run() {
       try (ModelRegistry source = root().open(); ModelRegistry target = ModelRegistries.open(to)) {
-        Progress progress = new Progress(err(), "copying", totalBytes(source, name), interactive());
-        CopyReport result = ModelCopy.replay(target, as != null ? as : name, source.getModel(name),
-            ModelCopy.versionsOf(source, name, List.of(), progress::wrap));
+        Progress progress = new Progress(err(), root().ticker, "copying", totalBytes(source, name), interactive());
+        CopyReport result = ModelRegistries.copy(source, target, name, as != null ? as : name, List.of(),
+            progress::wrap);
         progress.finish();
         print(reportJson(result),
             "Copied " + name + " to " + target.describe() + " (versions " + mapping(result) + ")");

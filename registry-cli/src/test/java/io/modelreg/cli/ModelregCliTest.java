@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
+import io.modelreg.Ticker;
 import io.modelreg.mlflow.FakeMlflowServer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,6 +14,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelregCliTest {
+  static final Instant T0 = Instant.parse("2030-04-05T06:07:08Z");
   @TempDir Path dir;
   private final Map<String, String> env = new HashMap<>();
 
@@ -41,7 +46,8 @@ class ModelregCliTest {
   private Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = ModelregCli.run(env, new PrintWriter(out), new PrintWriter(err), args);
+    int code = ModelregCli.run(env, Clock.fixed(T0, ZoneOffset.UTC), Ticker.system(), new PrintWriter(out),
+        new PrintWriter(err), args);
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -75,6 +81,10 @@ class ModelregCliTest {
     assertThat(search.json()).hasSize(1);
     assertThat(run("tag", "churn", "owner=ada").out()).contains("owner=ada");
     assertThat(run("metrics", "record", "churn", "1", "--run-id", "bench", "latency_ms=12.5").code()).isZero();
+    try (ModelRegistry r = ModelRegistries.open(dir.resolve("registry").toUri())) {
+      assertThat(r.getVersion("churn", 1).metricRuns().get(0).time()).as("the command's clock").isEqualTo(T0);
+      assertThat(r.history("churn")).allSatisfy(e -> assertThat(e.time()).isEqualTo(T0));
+    }
     Run history = run("history", "churn", "--json");
     assertThat(history.json().get(history.json().size() - 1).path("type").asText()).isEqualTo("METRICS_RECORDED");
     assertThat(run("models", "list").out()).contains("churn");

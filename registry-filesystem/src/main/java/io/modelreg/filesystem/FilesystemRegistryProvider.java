@@ -28,7 +28,7 @@ public final class FilesystemRegistryProvider implements RegistryProvider {
   public RegistryStore open(URI uri, RegistryOptions options) {
     Duration timeout = options.storeOption(LOCK_TIMEOUT).map(FilesystemRegistryProvider::duration)
         .orElse(Duration.ofSeconds(60));
-    return FilesystemRegistryStore.open(path(uri), timeout, options.ticker());
+    return FilesystemRegistryStore.open(path(uri), timeout, options.ticker(), options.clock());
   }
 
   /** The directory a {@code file:} URI names. */

@@ -33,6 +33,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,6 +89,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
   private final Path locks;
   private final Duration lockTimeout;
   private final Ticker ticker;
+  private final Clock clock;
   private final UploadGuard uploads;
   private final ConcurrentHashMap<String, EventLog> eventLogs = new ConcurrentHashMap<>();
 
@@ -106,14 +108,24 @@ public final class FilesystemRegistryStore implements RegistryStore {
    * pausing between lock attempts with {@code ticker}.
    */
   public static FilesystemRegistryStore open(Path root, Duration lockTimeout, Ticker ticker) {
+    return open(root, lockTimeout, ticker, Clock.systemUTC());
+  }
+
+  /**
+   * Opens the registry directory {@code root} like {@link #open(Path, Duration, Ticker)}, taking wall-clock
+   * time from {@code clock}: the {@code created_at} of a new registry's {@code modelreg.json} and the age
+   * past which a temp file of an unknown writer is an orphan. The provider passes {@link
+   * io.modelreg.RegistryOptions#clock()}.
+   */
+  public static FilesystemRegistryStore open(Path root, Duration lockTimeout, Ticker ticker, Clock clock) {
     try {
-      return new FilesystemRegistryStore(root, lockTimeout, ticker);
+      return new FilesystemRegistryStore(root, lockTimeout, ticker, clock);
     } catch (IOException e) {
       throw new RegistryException("Cannot open the file registry at " + root + ": " + e, e);
     }
   }
 
-  private FilesystemRegistryStore(Path root, Duration lockTimeout, Ticker ticker) throws IOException {
+  private FilesystemRegistryStore(Path root, Duration lockTimeout, Ticker ticker, Clock clock) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.models = this.root.resolve("models");
     this.blobs = this.root.resolve("blobs").resolve("sha256");
@@ -121,6 +133,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
     this.locks = this.root.resolve("locks");
     this.lockTimeout = lockTimeout;
     this.ticker = ticker;
+    this.clock = clock;
     for (Path dir : List.of(models, blobs, tmp, locks)) {
       Disk.createDirectories(dir);
       if (Files.isSymbolicLink(dir)) {
@@ -139,7 +152,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("format", Codec.FORMAT);
       o.put("kind", "modelreg file registry");
-      o.put("created_at", Instant.now().toString());
+      o.put("created_at", clock.instant().toString());
       Disk.writeAtomically(tmp, file, Json.write(o, true));
       return;
     }
@@ -158,7 +171,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
         Optional<Long> pid = Disk.writerPid(String.valueOf(f.getFileName()));
         boolean orphan = pid.isPresent()
             ? pid.get() != Disk.PID && ProcessHandle.of(pid.get()).isEmpty()
-            : Files.getLastModifiedTime(f).toInstant().isBefore(Instant.now().minus(ORPHAN_AGE));
+            : Files.getLastModifiedTime(f).toInstant().isBefore(clock.instant().minus(ORPHAN_AGE));
         if (orphan && Files.deleteIfExists(f)) {
           removed++;
         }

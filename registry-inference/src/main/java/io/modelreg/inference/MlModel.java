@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.modelreg.Signature;
 import java.io.IOException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -47,8 +48,9 @@ final class MlModel {
 
   private MlModel() {}
 
+  /** The MLmodel descriptor; {@code created} becomes {@code utc_time_created}. */
   static byte[] write(String modelFile, long modelSizeBytes, Signature signature, boolean hasExample,
-      Map<String, Object> modelregMetadata) {
+      Map<String, Object> modelregMetadata, Instant created) {
     Map<String, Object> onnx = new LinkedHashMap<>();
     onnx.put("code", null);
     onnx.put("data", modelFile);
@@ -73,7 +75,7 @@ final class MlModel {
     o.put("model_size_bytes", modelSizeBytes);
     o.put("model_uuid", UUID.randomUUID().toString().replace("-", ""));
     o.put("utc_time_created",
-        LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)));
+        LocalDateTime.ofInstant(created, ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)));
     if (hasExample) {
       Map<String, Object> example = new LinkedHashMap<>();
       example.put("artifact_path", ModelBundle.INPUT_EXAMPLE);

@@ -13,12 +13,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -58,6 +60,7 @@ public final class ModelBundle {
   private final @Nullable String probabilityOutput;
   private final List<Map<String, ?>> inputExample;
   private final List<Signature.Field> outputs;
+  private final Clock clock;
 
   private ModelBundle(Builder b, byte[] onnx, Preprocessor preprocessor) {
     this.onnx = onnx;
@@ -66,6 +69,7 @@ public final class ModelBundle {
     this.labels = List.copyOf(b.labels);
     this.probabilityOutput = b.probabilityOutput;
     this.inputExample = List.copyOf(b.inputExample);
+    this.clock = b.clock;
     this.outputs = b.outputs != null ? List.copyOf(b.outputs)
         : List.of(Signature.Field.tensor(null, "float32", -1, labels.isEmpty() ? -1 : labels.size()));
     if (!new HashSet<>(featureOrder).equals(new HashSet<>(preprocessor.featureNames()))
@@ -118,7 +122,7 @@ public final class ModelBundle {
         meta.put("probability_output", probabilityOutput);
       }
       Files.write(directory.resolve(MlModel.FILE),
-          MlModel.write(MODEL_FILE, onnx.length, signature(), !inputExample.isEmpty(), meta));
+          MlModel.write(MODEL_FILE, onnx.length, signature(), !inputExample.isEmpty(), meta, clock.instant()));
       if (!inputExample.isEmpty()) {
         Map<String, Object> split = split(inputExample);
         Files.write(directory.resolve(INPUT_EXAMPLE), JSON.writeValueAsBytes(split));
@@ -199,6 +203,7 @@ public final class ModelBundle {
     private @Nullable String probabilityOutput;
     private List<Map<String, ?>> inputExample = List.of();
     private @Nullable List<Signature.Field> outputs;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -256,6 +261,15 @@ public final class ModelBundle {
     /** The model outputs for the signature; default one float32 tensor {@code [-1, labels]}. */
     public Builder outputs(List<Signature.Field> outputs) {
       this.outputs = List.copyOf(outputs);
+      return this;
+    }
+
+    /**
+     * The clock whose time {@link #writeTo} records as the MLmodel's {@code utc_time_created}, as MLflow does
+     * when it saves a model; default the system clock in UTC.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

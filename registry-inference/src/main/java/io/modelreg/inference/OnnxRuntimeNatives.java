@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,6 +85,11 @@ public final class OnnxRuntimeNatives {
    *     Runtime falls back to its temp directory and a warning says why)
    */
   public static synchronized Optional<Path> prepare(Path cacheRoot) {
+    return prepare(cacheRoot, Clock.systemUTC());
+  }
+
+  /** {@link #prepare(Path)} with the clock that says when a half-extracted directory is stale (an hour old). */
+  static synchronized Optional<Path> prepare(Path cacheRoot, Clock clock) {
     if (attempted) {
       return Optional.ofNullable(prepared);
     }
@@ -94,7 +100,7 @@ public final class OnnxRuntimeNatives {
       return Optional.empty();
     }
     try {
-      Optional<Path> dir = extract(cacheRoot.resolve("native"));
+      Optional<Path> dir = extract(cacheRoot.resolve("native"), clock);
       dir.ifPresent(d -> {
         System.setProperty(PROPERTY, d.toString());
         Log.LOG.debug("ONNX Runtime loads its native libraries from {}", d);
@@ -153,9 +159,10 @@ public final class OnnxRuntimeNatives {
 
   /**
    * Extracts (or finds intact) this platform's libraries under {@code nativeRoot} without touching the system
-   * property; empty when the jar has none for this platform.
+   * property; empty when the jar has none for this platform. Leftovers of other extractions count as stale
+   * when {@code clock} says they are an hour old.
    */
-  static Optional<Path> extract(Path nativeRoot) throws IOException {
+  static Optional<Path> extract(Path nativeRoot, Clock clock) throws IOException {
     String prefix = RESOURCE_ROOT + platform() + "/";
     URL probe = OrtEnvironment.class.getClassLoader().getResource(prefix + System.mapLibraryName("onnxruntime"));
     if (probe == null) {
@@ -179,7 +186,7 @@ public final class OnnxRuntimeNatives {
       files.sort(Comparator.comparing(NativeFile::name));
       Path target = nativeRoot.resolve("onnxruntime-" + key(files));
       Files.createDirectories(nativeRoot);
-      deleteStalePartials(nativeRoot);
+      deleteStalePartials(nativeRoot, clock);
       if (intact(target, files)) {
         return Optional.of(target);
       }
@@ -298,8 +305,8 @@ public final class OnnxRuntimeNatives {
     }
   }
 
-  private static void deleteStalePartials(Path nativeRoot) throws IOException {
-    Instant cutoff = Instant.now().minus(STALE_PARTIAL);
+  private static void deleteStalePartials(Path nativeRoot, Clock clock) throws IOException {
+    Instant cutoff = clock.instant().minus(STALE_PARTIAL);
     try (Stream<Path> s = Files.list(nativeRoot)) {
       for (Path p : s.toList()) {
         String n = p.getFileName().toString();

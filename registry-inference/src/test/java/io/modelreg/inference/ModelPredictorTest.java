@@ -21,6 +21,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +61,7 @@ class ModelPredictorTest {
         .featureOrder(trained.featureOrder())
         .labels(trained.labels())
         .inputExample(trained.rows().subList(0, 3))
+        .clock(Clock.fixed(Instant.parse("2026-07-08T09:10:11.123456Z"), ZoneOffset.UTC))
         .build();
     version = bundle.register(registry, "churn", Registration.builder()
         .semver("1.0.0")
@@ -208,7 +212,8 @@ class ModelPredictorTest {
     assertThat(mlmodel.path("flavors").path("onnx").path("data").asText()).isEqualTo("model.onnx");
     assertThat(mlmodel.path("flavors").path("python_function").path("loader_module").asText()).isEqualTo("mlflow.onnx");
     assertThat(mlmodel.path("model_uuid").asText()).matches("[0-9a-f]{32}");
-    assertThat(mlmodel.path("utc_time_created").asText()).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}");
+    assertThat(mlmodel.path("utc_time_created").asText()).as("the bundle's clock, as MLflow writes it")
+        .isEqualTo("2026-07-08 09:10:11.123456");
     assertThat(mlmodel.path("saved_input_example_info").path("type").asText()).isEqualTo("dataframe");
     JsonNode inputs = new ObjectMapper().readTree(mlmodel.path("signature").path("inputs").asText());
     assertThat(inputs.get(0).path("type").asText()).isEqualTo("double");

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,27 +32,33 @@ class OnnxRuntimeNativesTest {
 
   @Test
   void theLibrariesOfThisPlatformLandInOneContentAddressedDirectory() throws Exception {
-    Path dir = OnnxRuntimeNatives.extract(root).orElseThrow();
+    Path dir = OnnxRuntimeNatives.extract(root, Clock.systemUTC()).orElseThrow();
     assertThat(dir.getParent()).isEqualTo(root);
     assertThat(dir.getFileName().toString()).matches("onnxruntime-[0-9a-f]{32}");
     assertThat(names(dir)).contains(".complete", System.mapLibraryName("onnxruntime"),
         System.mapLibraryName("onnxruntime4j_jni"));
-    assertThat(OnnxRuntimeNatives.extract(root)).contains(dir);
+    assertThat(OnnxRuntimeNatives.extract(root, Clock.systemUTC())).contains(dir);
     assertThat(names(root)).containsExactly(dir.getFileName().toString());
   }
 
   @Test
   void aDamagedCopyIsReplacedAndAPartialOneLeftByAKilledJvmIsCleanedUp() throws Exception {
-    Path dir = OnnxRuntimeNatives.extract(root).orElseThrow();
+    Path dir = OnnxRuntimeNatives.extract(root, Clock.systemUTC()).orElseThrow();
     Path jni = dir.resolve(System.mapLibraryName("onnxruntime4j_jni"));
     byte[] good = Files.readAllBytes(jni);
     byte[] bad = good.clone();
     bad[bad.length / 2] ^= 1; // same size, one bit flipped
     Files.write(jni, bad);
     Path stale = Files.createDirectory(root.resolve("." + dir.getFileName() + "-dead.partial"));
-    Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(7200)));
+    Instant t0 = Instant.parse("2031-01-01T00:00:00Z");
+    Files.setLastModifiedTime(stale, FileTime.from(t0));
 
-    assertThat(OnnxRuntimeNatives.extract(root)).contains(dir);
+    assertThat(OnnxRuntimeNatives.extract(root, Clock.fixed(t0.plusSeconds(3000), ZoneOffset.UTC))).contains(dir);
+    assertThat(Files.readAllBytes(jni)).isEqualTo(good);
+    assertThat(stale).as("50 minutes old by the clock given: another JVM may still be extracting").exists();
+
+    Files.write(jni, bad);
+    assertThat(OnnxRuntimeNatives.extract(root, Clock.fixed(t0.plusSeconds(3700), ZoneOffset.UTC))).contains(dir);
 
     assertThat(Files.readAllBytes(jni)).isEqualTo(good);
     assertThat(names(root)).containsExactly(dir.getFileName().toString());
@@ -64,7 +72,7 @@ class OnnxRuntimeNativesTest {
     for (int i = 0; i < 4; i++) {
       results.add(threads.submit(() -> {
         go.await();
-        return OnnxRuntimeNatives.extract(root);
+        return OnnxRuntimeNatives.extract(root, Clock.systemUTC());
       }));
     }
     go.countDown();

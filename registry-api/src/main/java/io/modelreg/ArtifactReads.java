@@ -1,6 +1,5 @@
 package io.modelreg;
 
-import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.StorageCheck;
@@ -11,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,77 +17,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Artifact bytes in and out of the store, always hashed: uploads computing each file's SHA-256 as it streams,
- * reads verified against the manifest ({@link VerifyingInputStream}), downloads that leave nothing unverified
- * behind, and {@link #verify()}, which re-hashes everything the store does not vouch for.
+ * Artifact bytes out of the store, always verified: reads checked against the manifest ({@link
+ * VerifyingInputStream}), downloads that leave nothing unverified behind, and {@link #verify()}, which
+ * re-hashes everything the store does not vouch for.
  */
-final class ArtifactIO {
-  private static final int COPY_BUFFER = 64 * 1024;
-
+final class ArtifactReads {
   private final RegistryStore store;
 
-  ArtifactIO(RegistryStore store) {
+  ArtifactReads(RegistryStore store) {
     this.store = store;
-  }
-
-  /** Starts an upload session for a version of {@code model} that is not registered yet. */
-  ArtifactUpload begin(String model) {
-    try {
-      return store.beginUpload(model);
-    } catch (IOException e) {
-      throw new RegistryException("Cannot start an artifact upload for '" + model + "' in " + store.describe()
-          + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Streams every artifact of {@code registration} into {@code upload} (64 KiB at a time, no file held in
-   * memory) and returns the manifest of what was stored.
-   *
-   * @throws IllegalArgumentException if a source cannot be read, naming the file
-   */
-  ArtifactManifest store(ArtifactUpload upload, String model, Registration registration) {
-    List<ArtifactEntry> entries = new ArrayList<>();
-    for (Registration.Artifact artifact : registration.artifacts()) {
-      entries.add(store(upload, model, artifact));
-    }
-    return ArtifactManifest.of(entries);
-  }
-
-  private ArtifactEntry store(ArtifactUpload upload, String model, Registration.Artifact artifact) {
-    MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[COPY_BUFFER];
-    long size = 0;
-    InputStream in;
-    try {
-      in = artifact.source().open();
-    } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot read artifact '" + artifact.path() + "' from " + artifact.origin()
-          + ": " + e, e);
-    }
-    try (InputStream source = in; ArtifactUpload.Sink sink = upload.open(artifact.path())) {
-      while (true) {
-        int n;
-        try {
-          n = source.read(buf);
-        } catch (IOException e) {
-          throw new IllegalArgumentException("Cannot read artifact '" + artifact.path() + "' from "
-              + artifact.origin() + ": " + e, e);
-        }
-        if (n < 0) {
-          break;
-        }
-        md.update(buf, 0, n);
-        sink.write(buf, 0, n);
-        size += n;
-      }
-      Digest digest = Digest.fromBytes(md.digest());
-      sink.commit(digest, size);
-      return new ArtifactEntry(artifact.path(), size, digest);
-    } catch (IOException e) {
-      throw new RegistryException("Cannot store artifact '" + artifact.path() + "' of '" + model + "' in "
-          + store.describe() + ": " + e, e);
-    }
   }
 
   /** One artifact of {@code version}, checked against the manifest's digest first and its own as it streams. */
@@ -196,7 +132,7 @@ final class ArtifactIO {
 
   /** Reads one artifact through the verifying stream; empty when it is intact, else what is wrong. */
   private String rehash(VersionRecord version, ArtifactEntry entry) {
-    byte[] buf = new byte[COPY_BUFFER];
+    byte[] buf = new byte[ArtifactUploads.COPY_BUFFER];
     try (InputStream in = new VerifyingInputStream(store.openArtifact(version, entry), entry,
         "content " + entry.digest())) {
       while (in.read(buf) >= 0) {
