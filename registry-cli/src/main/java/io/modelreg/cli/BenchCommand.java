@@ -55,13 +55,13 @@ final class BenchCommand extends Base {
   void run() throws Exception {
     BenchInput rows = input.equals("-") ? BenchInput.jsonLines("stdin", System.in, label) : BenchInput.read(Path.of(input), label);
     PredictorOptions options = cache != null ? PredictorOptions.defaults().cacheDirectory(cache) : PredictorOptions.defaults();
-    Instant started = Instant.now();
+    Instant started = root().clock.instant();
     String id = runId != null ? runId
         : "bench-" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC).format(started);
     List<ModelPredictor> predictors = new ArrayList<>();
     try (ModelRegistry r = root().open()) {
       try {
-        Bench.Builder bench = Bench.builder(rows).warmupRounds(warmup).rounds(rounds);
+        Bench.Builder bench = Bench.builder(rows).ticker(root().ticker).warmupRounds(warmup).rounds(rounds);
         for (String uri : uris) {
           ModelPredictor p = ModelPredictor.load(r, ModelUri.parse(uri), options);
           predictors.add(p);
@@ -85,7 +85,7 @@ final class BenchCommand extends Base {
         if (draw) {
           err().println();
         }
-        List<ModelVersion> recorded = noRecord ? List.of() : result.record(r, id, Instant.now());
+        List<ModelVersion> recorded = noRecord ? List.of() : result.record(r, id, root().clock.instant());
         print(json(result, recorded, id), text(result, rows, recorded, id));
       } finally {
         for (ModelPredictor p : predictors) {
