@@ -1,11 +1,15 @@
 package io.modelreg.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
+import io.modelreg.ModelVersion;
 import io.modelreg.Registration;
 import io.modelreg.RegistryOptions;
+import io.modelreg.Stage;
+import io.modelreg.VersionNotFoundException;
 import io.modelreg.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,15 +57,74 @@ class MlflowRoundTripTest extends StandInServerTest {
   }
 
   @Test
+  void anAliasMovedByAnotherClientIsFollowedAndTheViewMatchesTheFullRead() {
+    try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(),
+            RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
+        ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
+      reader.resolve("models:/m@champion");
+      writer.setAlias("m", "champion", 8);
+      writer.setAlias("m", "shadow", 8);
+      // the alias answer disagrees with the record read before: the model is read again
+      ModelVersion moved = reader.resolve("models:/m@champion");
+      assertThat(moved.number()).isEqualTo(8);
+      assertThat(moved.aliases()).containsExactly("champion", "shadow");
+      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@shadow").aliases())
+          .containsExactly("champion", "shadow"))).isOne();
+
+      // a version in PRODUCTION: its managed alias shows, one request once the move was read
+      writer.transition("m", 8, Stage.STAGING);
+      writer.transition("m", 8, Stage.PRODUCTION);
+      assertThat(reader.resolve("models:/m@champion").stage()).isEqualTo(Stage.PRODUCTION);
+      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@champion").aliases())
+          .containsExactly("champion", "production", "shadow"))).isOne();
+      // a deleted alias is not found, with the model's aliases in the message, as on the full path
+      writer.deleteAlias("m", "shadow");
+      assertThatThrownBy(() -> reader.resolve("models:/m@shadow")).isInstanceOf(VersionNotFoundException.class)
+          .hasMessageContaining("champion");
+    }
+  }
+
+  @Test
+  void aVersionInStagingOrAStageMlflowChangedAloneIsReadThroughTheModel() {
+    try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(),
+            RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
+        ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
+      writer.transition("m", 7, Stage.STAGING);
+      writer.transition("m", 9, Stage.STAGING);
+      reader.resolve("models:/m@champion");
+      // whether 7 holds the managed staging alias depends on the other versions: the model is read each time
+      assertThat(requestsFor(() -> {
+        ModelVersion v = reader.resolve("models:/m@champion");
+        assertThat(v.stage()).isEqualTo(Stage.STAGING);
+        assertThat(v.aliases()).containsExactly("champion");
+      })).isEqualTo(2);
+      writer.transition("m", 9, Stage.ARCHIVED);
+      assertThat(reader.resolve("models:/m@champion").aliases()).containsExactly("champion", "staging");
+
+      // a Python client moves version 7 in MLflow alone: modelreg's committed stage is shown, as on the full path
+      writer.transition("m", 7, Stage.ARCHIVED);
+      reader.resolve("models:/m@champion");
+      MlflowStoreCompatibilityTest.httpOn(server.uri()).post("model-versions/transition-stage",
+          Map.of("name", "m", "version", "7", "stage", "Production", "archive_existing_versions", false));
+      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@champion").stage()).isEqualTo(Stage.ARCHIVED)))
+          .isGreaterThan(1);
+      assertThat(reader.resolve("models:/m/7").stage()).isEqualTo(Stage.ARCHIVED);
+    }
+  }
+
+  @Test
   void aVersionChangedByAnotherModelregClientIsSeenByTheNextResolve() {
     try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(),
             RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
         ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
       reader.resolve("models:/m@champion");
       writer.setVersionTag("m", 7, "reviewed", "yes");
+      // the alias answer carries the version's tags, record included: still one request
       assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@champion").tags()).containsEntry("reviewed", "yes")))
+          .isOne();
+      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m/7").tags()).containsEntry("reviewed", "yes")))
           .isEqualTo(2);
-      assertThat(requestsFor(() -> reader.resolve("models:/m@champion"))).isOne();
+      assertThat(requestsFor(() -> reader.resolve("models:/m/7"))).isOne();
 
       writer.deleteVersion("m", 250);
       assertThat(reader.resolve("models:/m/latest").number()).isEqualTo(249);
@@ -75,13 +138,15 @@ class MlflowRoundTripTest extends StandInServerTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(), RegistryOptions.builder()
         .cacheTtl(Duration.ZERO).clock(clock).storeOption("mlflow.version-cache-ttl", "PT30S").build())) {
-      reader.resolve("models:/m@champion");
+      reader.resolve("models:/m/7");
       // a Python client tags version 7 directly; nothing modelreg reads for the model changes
       MlflowStoreCompatibilityTest.httpOn(server.uri()).post("model-versions/set-tag",
           Map.of("name", "m", "version", "7", "key", "reviewed", "value", "by-python"));
-      assertThat(reader.resolve("models:/m@champion").tags()).doesNotContainKey("reviewed");
-      clock.advance(Duration.ofSeconds(31));
+      assertThat(reader.resolve("models:/m/7").tags()).doesNotContainKey("reviewed");
+      // a resolve by alias reads the version itself, so it shows there at once
       assertThat(reader.resolve("models:/m@champion").tags()).containsEntry("reviewed", "by-python");
+      clock.advance(Duration.ofSeconds(31));
+      assertThat(reader.resolve("models:/m/7").tags()).containsEntry("reviewed", "by-python");
     }
   }
 
@@ -102,9 +167,9 @@ class MlflowRoundTripTest extends StandInServerTest {
       io.modelreg.RegistryEvent event = new io.modelreg.RegistryEvent("m", 0, java.time.Instant.EPOCH, "t",
           io.modelreg.RegistryEvent.Type.MODEL_UPDATED, null, Map.of());
       long first = store.appendEvent(event).sequence();
-      // the slot it expects next, the event with the run's marker, the experiment's marker: no runs/get of a
-      // log that grows with every change
-      assertThat(requestsFor(() -> assertThat(store.appendEvent(event).sequence()).isEqualTo(first + 1))).isEqualTo(3);
+      // the slot it expects next claimed with the event and the run's marker in one batch, then the experiment's
+      // marker: no runs/get of a log that grows with every change
+      assertThat(requestsFor(() -> assertThat(store.appendEvent(event).sequence()).isEqualTo(first + 1))).isEqualTo(2);
       // another writer got in between: the log is read once to find the next free slot
       try (MlflowRegistryStore other = MlflowStoreCompatibilityTest.storeOn(server.uri())) {
         assertThat(other.appendEvent(event).sequence()).isEqualTo(first + 2);
@@ -170,15 +235,20 @@ class MlflowRoundTripTest extends StandInServerTest {
       registry.register("ranker", Registration.builder().bytes("m", new byte[] {2}).tag("team", "ml").metric("auc", 0.95).build());
       registry.register("ranker", Registration.builder().bytes("m", new byte[] {3}).tag("team", "ml").metric("auc", 0.85).build());
 
-      // pushed down: one version search; its one model read once
+      // pushed down: one version search and one for prompts' versions (MLflow leaves them out of the first); the
+      // one model found read once
       assertThat(requestsFor(() -> assertThat(registry.searchVersions("tags.team = 'ml' AND metrics.auc > 0.9"))
-          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/1"))).isEqualTo(2);
-      // several models: one version search and one listing of models (plain and prompts), not one per model
+          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/1"))).isEqualTo(3);
+      // one model named: when it shows versions it is no prompt, so no second search
+      assertThat(requestsFor(() -> assertThat(registry.searchVersions("name = 'ranker' AND tags.team = 'ml'"))
+          .hasSize(2))).isEqualTo(2);
+      // several models: one version search, one for prompts' versions (MLflow leaves them out of the first), and
+      // one listing of models (plain and prompts), not one per model
       assertThat(requestsFor(() -> assertThat(registry.searchVersions("name LIKE 'other-%' AND version_number <= 1"))
-          .hasSize(10))).isEqualTo(3);
-      // nothing to push down: every version in pages, every model in pages
+          .hasSize(10))).isEqualTo(4);
+      // nothing to push down: every version in pages (and prompts' versions), every model in pages
       assertThat(requestsFor(() -> assertThat(registry.searchVersions("metrics.auc < 0.9"))
-          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/2"))).isEqualTo(3);
+          .extracting(v -> v.name() + "/" + v.number()).containsExactly("ranker/2"))).isEqualTo(4);
       assertThat(requestsFor(() -> assertThat(registry.listModels()).hasSize(12))).isEqualTo(2);
 
       assertThat(registry.searchVersions("tags.team = 'ml' AND tags.team = 'web'")).isEmpty();
