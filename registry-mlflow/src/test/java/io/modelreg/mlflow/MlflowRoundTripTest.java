@@ -1,15 +1,11 @@
 package io.modelreg.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
-import io.modelreg.ModelVersion;
 import io.modelreg.Registration;
 import io.modelreg.RegistryOptions;
-import io.modelreg.Stage;
-import io.modelreg.VersionNotFoundException;
 import io.modelreg.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,62 +49,6 @@ class MlflowRoundTripTest extends StandInServerTest {
       // the model (aliases, stages, change token); the versions come from the store's cache
       assertThat(requestsFor(() -> assertThat(uncached.resolve("models:/m@champion").number()).isEqualTo(7))).isOne();
       assertThat(requestsFor(() -> assertThat(uncached.resolve("models:/m/latest").number()).isEqualTo(250))).isOne();
-    }
-  }
-
-  @Test
-  void anAliasMovedByAnotherClientIsFollowedAndTheViewMatchesTheFullRead() {
-    try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(),
-            RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
-        ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
-      reader.resolve("models:/m@champion");
-      writer.setAlias("m", "champion", 8);
-      writer.setAlias("m", "shadow", 8);
-      // the alias answer disagrees with the record read before: the model is read again
-      ModelVersion moved = reader.resolve("models:/m@champion");
-      assertThat(moved.number()).isEqualTo(8);
-      assertThat(moved.aliases()).containsExactly("champion", "shadow");
-      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@shadow").aliases())
-          .containsExactly("champion", "shadow"))).isOne();
-
-      // a version in PRODUCTION: its managed alias shows, one request once the move was read
-      writer.transition("m", 8, Stage.STAGING);
-      writer.transition("m", 8, Stage.PRODUCTION);
-      assertThat(reader.resolve("models:/m@champion").stage()).isEqualTo(Stage.PRODUCTION);
-      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@champion").aliases())
-          .containsExactly("champion", "production", "shadow"))).isOne();
-      // a deleted alias is not found, with the model's aliases in the message, as on the full path
-      writer.deleteAlias("m", "shadow");
-      assertThatThrownBy(() -> reader.resolve("models:/m@shadow")).isInstanceOf(VersionNotFoundException.class)
-          .hasMessageContaining("champion");
-    }
-  }
-
-  @Test
-  void aVersionInStagingOrAStageMlflowChangedAloneIsReadThroughTheModel() {
-    try (ModelRegistry reader = ModelRegistries.open(server.uri().toString(),
-            RegistryOptions.builder().cacheTtl(Duration.ZERO).build());
-        ModelRegistry writer = ModelRegistries.open(server.uri().toString())) {
-      writer.transition("m", 7, Stage.STAGING);
-      writer.transition("m", 9, Stage.STAGING);
-      reader.resolve("models:/m@champion");
-      // whether 7 holds the managed staging alias depends on the other versions: the model is read each time
-      assertThat(requestsFor(() -> {
-        ModelVersion v = reader.resolve("models:/m@champion");
-        assertThat(v.stage()).isEqualTo(Stage.STAGING);
-        assertThat(v.aliases()).containsExactly("champion");
-      })).isEqualTo(2);
-      writer.transition("m", 9, Stage.ARCHIVED);
-      assertThat(reader.resolve("models:/m@champion").aliases()).containsExactly("champion", "staging");
-
-      // a Python client moves version 7 in MLflow alone: modelreg's committed stage is shown, as on the full path
-      writer.transition("m", 7, Stage.ARCHIVED);
-      reader.resolve("models:/m@champion");
-      MlflowStoreCompatibilityTest.httpOn(server.uri()).post("model-versions/transition-stage",
-          Map.of("name", "m", "version", "7", "stage", "Production", "archive_existing_versions", false));
-      assertThat(requestsFor(() -> assertThat(reader.resolve("models:/m@champion").stage()).isEqualTo(Stage.ARCHIVED)))
-          .isGreaterThan(1);
-      assertThat(reader.resolve("models:/m/7").stage()).isEqualTo(Stage.ARCHIVED);
     }
   }
 
