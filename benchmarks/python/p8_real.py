@@ -9,7 +9,8 @@ rounds of the same operation here, on the same server and the same data:
 
 Only ``mlflow``'s public client API is used. The operations:
 
-- ``resolve``: ``MlflowClient.get_model_version_by_alias(model, "champion")``.
+- ``resolve``: ``MlflowClient.get_model_version_by_alias(model, "champion")``; ``resolve_busy`` the same on
+  the model with 1,000 versions (BUSY_MODEL).
 - ``search``: ``MlflowClient.search_model_versions("tags.`p8.team` = 'ml'")`` (its default page of 10,000
   holds all 1,000 matches).
 - ``register``: what the Java store does for a version with one file, with MLflow's client: a run in
@@ -20,7 +21,7 @@ Only ``mlflow``'s public client API is used. The operations:
   directory removed after each call (untimed).
 - ``get_model``: ``MlflowClient.get_registered_model(model)``, for reference.
 
-Usage: python p8_real.py TRACKING_URI RESOLVE_MODEL SEARCH_TAG_FILTER REGISTER_MODEL DOWNLOAD_MODEL FILE
+Usage: python p8_real.py TRACKING_URI RESOLVE_MODEL SEARCH_TAG_FILTER REGISTER_MODEL DOWNLOAD_MODEL FILE BUSY_MODEL
 """
 
 import json
@@ -33,7 +34,7 @@ import time
 
 
 def main(argv):
-    uri, resolve_model, search_filter, register_model, download_model, file = argv[1:7]
+    uri, resolve_model, search_filter, register_model, download_model, file, busy_model = argv[1:8]
     # stdout carries the protocol; whatever MLflow prints (it greets each ended run) goes to stderr
     protocol = sys.stdout
     sys.stdout = sys.stderr
@@ -52,6 +53,9 @@ def main(argv):
 
     def resolve():
         return client.get_model_version_by_alias(resolve_model, "champion")
+
+    def resolve_busy():
+        return client.get_model_version_by_alias(busy_model, "champion")
 
     def search():
         found = client.search_model_versions(search_filter)
@@ -78,7 +82,7 @@ def main(argv):
     def get_model():
         return client.get_registered_model(resolve_model)
 
-    ops = {"resolve": resolve, "search": search, "register": register, "download": download, "get_model": get_model}
+    ops = {"resolve": resolve, "resolve_busy": resolve_busy, "search": search, "register": register, "download": download, "get_model": get_model}
     print(json.dumps({"ready": True}), file=protocol, flush=True)
     for line in sys.stdin:
         command = json.loads(line)

@@ -22,9 +22,12 @@ final class CachedReads {
   private final RecordCache<String, List<String>> modelNames;
   /** Every model record, for listing; any write through this registry drops it. */
   private final RecordCache<String, List<ModelRecord>> modelList;
+  /** The registry's cache is off ({@code cacheTtl} zero): every read asks the store. */
+  private final boolean uncached;
 
   CachedReads(RegistryStore store, RegistryOptions options) {
     this.store = store;
+    this.uncached = options.cacheTtl().isZero();
     this.models = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000, store::changeToken);
     this.versionLists = new RecordCache<>(options.cacheTtl(), options.clock(), 100_000, store::changeToken);
     this.modelNames = new RecordCache<>(options.cacheTtl(), options.clock(), 1, key -> null);
@@ -51,6 +54,19 @@ final class CachedReads {
   List<VersionRecord> versions(ModelRecord m) {
     List<VersionRecord> list = versionLists.get(m.name(), n -> store.listVersions(m));
     return list == null ? List.of() : list;
+  }
+
+  /**
+   * With the registry's cache off, the version a user alias names as the store's push-down answers it ({@link
+   * RegistryStore#findVersionByAlias}: one request on a remote store instead of the model and its versions); null
+   * when the store has no answer, and always while the cache is on, where the model read once serves every
+   * resolve until it expires (and the push-down's record, exact only for this view, must not enter the cache).
+   */
+  @Nullable ModelVersion byAlias(String name, String alias) {
+    if (!uncached) {
+      return null;
+    }
+    return store.findVersionByAlias(name, alias).map(t -> view(t.model(), t.version())).orElse(null);
   }
 
   @Nullable VersionRecord versionOrNull(ModelRecord m, int number) {

@@ -25,6 +25,12 @@ final class Resolution {
    */
   ModelVersion resolve(ModelUri uri) {
     String name = uri.name();
+    if (uri.kind() == ModelUri.Kind.ALIAS && managed(uri.reference()) == null) {
+      ModelVersion pushedDown = reads.byAlias(name, uri.reference());
+      if (pushedDown != null) {
+        return pushedDown;
+      }
+    }
     ModelRecord m = reads.model(name);
     VersionRecord v = switch (uri.kind()) {
       case NUMBER -> reads.versionOrNull(m, uri.number());
@@ -55,12 +61,18 @@ final class Resolution {
 
   /** {@code production} and {@code staging} are managed aliases; any other is the user's. */
   private @Nullable VersionRecord alias(ModelRecord m, String alias) {
-    Stage managed = Stage.parseOrNull(alias);
-    if (managed == Stage.PRODUCTION || managed == Stage.STAGING) {
+    Stage managed = managed(alias);
+    if (managed != null) {
       return stageHolder(m, managed);
     }
     Integer n = m.aliases().get(alias);
     return n == null ? null : reads.versionOrNull(m, n);
+  }
+
+  /** The stage whose holder a managed alias names ({@code production}, {@code staging}); null for a user alias. */
+  private static @Nullable Stage managed(String alias) {
+    Stage s = Stage.parseOrNull(alias);
+    return s == Stage.PRODUCTION || s == Stage.STAGING ? s : null;
   }
 
   /**

@@ -51,7 +51,7 @@ import org.openjdk.jmh.util.ListStatistics;
  * <ul>
  *   <li>{@code resolve}: {@code resolve("models:/p8real-resolve@champion")} on a registry with its cache off
  *       ({@code cacheTtl = 0}; the store's version-list cache at its default), against Python's {@code
- *       get_model_version_by_alias}. {@code rawGetModel} and {@code rawGetAlias} are the two endpoints that
+ *       get_model_version_by_alias}; {@code resolveBusy} the same on the 1,000-version model. {@code rawGetModel} and {@code rawGetAlias} are the two endpoints that
  *       could answer it, asked with the JDK's {@link HttpClient} and nothing else: where the time goes.
  *   <li>{@code search}: {@code searchVersions("tags.`p8.team` = 'ml'")}, 1,000 matching versions of one model,
  *       against {@code search_model_versions} with the same filter.
@@ -64,7 +64,7 @@ import org.openjdk.jmh.util.ListStatistics;
  * <p>The server is {@code -Dmodelreg.bench.mlflow=http://host:port} (required; it must be a throwaway one: the
  * data below is created on it once and kept, and every register call adds a version with 10 MiB). Models:
  * {@code p8real-resolve} (10 versions, {@code champion} on 7), {@code p8real-search} (1,000 versions, no
- * files, tag {@code p8.team=ml}), {@code p8real-download} (one 10 MiB version), {@code p8real-register-java}
+ * files, tag {@code p8.team=ml}, {@code champion} on 500), {@code p8real-download} (one 10 MiB version), {@code p8real-register-java}
  * and {@code p8real-register-py}. Requests per operation are counted by {@link P8RealCounts}, not here.
  */
 @State(Scope.Benchmark)
@@ -114,7 +114,7 @@ public class MlflowRealBenchmark {
     registry = open(server);
     prepare(registry, file);
     scratch = Files.createTempDirectory("p8-real-java");
-    python = new PythonMlflowSide(server, RESOLVE_MODEL, SEARCH_FILTER, REGISTER_PY, DOWNLOAD_MODEL, file);
+    python = new PythonMlflowSide(server, RESOLVE_MODEL, SEARCH_FILTER, REGISTER_PY, DOWNLOAD_MODEL, file, SEARCH_MODEL);
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     getModel = HttpRequest.newBuilder(URI.create(server + "/api/2.0/mlflow/registered-models/get?name=" + RESOLVE_MODEL))
         .header("Content-Type", "application/json").build();
@@ -157,6 +157,9 @@ public class MlflowRealBenchmark {
             .param("lr", "0.01").metric("accuracy", 0.9).build());
       }
     }
+    if (!registry.getModel(SEARCH_MODEL).aliases().containsKey("champion")) {
+      registry.setAlias(SEARCH_MODEL, "champion", SEARCH_VERSIONS / 2);
+    }
     if (registry.findModel(DOWNLOAD_MODEL).isEmpty()) {
       registry.register(DOWNLOAD_MODEL, Registration.builder().file("model.bin", file).build());
     }
@@ -168,6 +171,7 @@ public class MlflowRealBenchmark {
     String method = benchmark.getBenchmark().substring(benchmark.getBenchmark().lastIndexOf('.') + 1);
     String op = switch (method) {
       case "rawGetModel", "rawGetModelBlocking", "rawGetAlias", "resolve" -> "resolve";
+      case "resolveBusy" -> "resolve_busy";
       default -> method;
     };
     double seconds = iteration.getTime().convertTo(TimeUnit.MILLISECONDS) / 1000.0;
@@ -209,6 +213,12 @@ public class MlflowRealBenchmark {
   @Benchmark
   public ModelVersion resolve() {
     return registry.resolve("models:/" + RESOLVE_MODEL + "@champion");
+  }
+
+  /** The same resolve on a model with 1,000 versions ({@code champion} on 500), where {@code registered-models/get} is heavy. */
+  @Benchmark
+  public ModelVersion resolveBusy() {
+    return registry.resolve("models:/" + SEARCH_MODEL + "@champion");
   }
 
   @Benchmark

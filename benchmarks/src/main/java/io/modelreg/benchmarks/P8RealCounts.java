@@ -59,6 +59,7 @@ public final class P8RealCounts {
       MlflowRealBenchmark.prepare(registry, file);
       Map<String, Runnable> java = new TreeMap<>(Map.of(
           "resolve", () -> registry.resolve("models:/" + MlflowRealBenchmark.RESOLVE_MODEL + "@champion"),
+          "resolve_busy", () -> registry.resolve("models:/" + MlflowRealBenchmark.SEARCH_MODEL + "@champion"),
           "search", () -> registry.searchVersions(MlflowRealBenchmark.SEARCH_FILTER),
           "register", () -> registry.register(MlflowRealBenchmark.REGISTER_JAVA,
               Registration.builder().file("model.bin", file).build()),
@@ -78,8 +79,9 @@ public final class P8RealCounts {
       }
     }
     try (PythonMlflowSide python = new PythonMlflowSide(front, MlflowRealBenchmark.RESOLVE_MODEL,
-        MlflowRealBenchmark.SEARCH_FILTER, MlflowRealBenchmark.REGISTER_PY, MlflowRealBenchmark.DOWNLOAD_MODEL, file)) {
-      for (String op : new String[] {"download", "get_model", "register", "resolve", "search"}) {
+        MlflowRealBenchmark.SEARCH_FILTER, MlflowRealBenchmark.REGISTER_PY, MlflowRealBenchmark.DOWNLOAD_MODEL, file,
+        MlflowRealBenchmark.SEARCH_MODEL)) {
+      for (String op : new String[] {"download", "get_model", "register", "resolve", "resolve_busy", "search"}) {
         python.runTimes(op, 1);
         proxy.reset();
         python.runTimes(op, 1);

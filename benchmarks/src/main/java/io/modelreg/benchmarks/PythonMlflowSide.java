@@ -41,7 +41,7 @@ final class PythonMlflowSide implements AutoCloseable {
 
   /** Starts the worker against {@code server}; the arguments name the models and the file it works on. */
   PythonMlflowSide(URI server, String resolveModel, String searchFilter, String registerModel, String downloadModel,
-      Path file) throws IOException {
+      Path file, String busyModel) throws IOException {
     String python = System.getProperty("modelreg.bench.python", "python3");
     Path script = Path.of(System.getProperty("modelreg.bench.python-script", "benchmarks/python/p8_real.py"))
         .toAbsolutePath();
@@ -50,7 +50,7 @@ final class PythonMlflowSide implements AutoCloseable {
           + " or set -Dmodelreg.bench.python-script=PATH");
     }
     process = new ProcessBuilder(List.of(python, script.toString(), server.toString(), resolveModel, searchFilter,
-        registerModel, downloadModel, file.toAbsolutePath().toString()))
+        registerModel, downloadModel, file.toAbsolutePath().toString(), busyModel))
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

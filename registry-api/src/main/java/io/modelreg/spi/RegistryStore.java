@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * #collectGarbage} (maintenance), and six hooks that exist for speed only, each because one of the shipped
  * stores needs it to avoid a request per model or per poll: {@link #changeToken} and {@link
  * #lastEventSequence} ({@code file:}), {@link #eventsChangeToken}, {@link #listModels}, {@link
- * #listVersions(ModelRecord)} and {@link #searchVersions} ({@code mlflow:}). The compatibility kit's
+ * #listVersions(ModelRecord)}, {@link #findVersionByAlias} and {@link #searchVersions} ({@code mlflow:}). The compatibility kit's
  * store-contract group calls a store directly and checks every promise above.
  */
 public interface RegistryStore extends AutoCloseable {
@@ -104,6 +104,18 @@ public interface RegistryStore extends AutoCloseable {
    */
   default List<VersionRecord> listVersions(ModelRecord model) {
     return listVersions(model.name());
+  }
+
+  /**
+   * Push-down for resolving a user alias ({@code models:/m@champion}) when the registry's cache is off: the version
+   * the alias names, read with fewer requests than {@link #findModel} and {@link #listVersions(ModelRecord)}, or empty
+   * when the store has no cheaper way (the default) or cannot vouch for its answer — a missing model or alias
+   * included. On empty the policy layer reads the model as for any other URI, so its errors are the usual ones. A
+   * store answers only when the returned record is exact for the version's view (see {@link AliasTarget}); the
+   * managed aliases {@code production} and {@code staging} never come here.
+   */
+  default Optional<AliasTarget> findVersionByAlias(String model, String alias) {
+    return Optional.empty();
   }
 
   /**

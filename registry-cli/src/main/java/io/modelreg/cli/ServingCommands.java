@@ -1,6 +1,7 @@
 package io.modelreg.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.modelreg.Lineage;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelUri;
 import io.modelreg.Stage;
@@ -77,6 +78,10 @@ final class ServingCommands {
       @Option(names = "--mlflow-syntax", description = "The template uses {{ name }}") boolean mlflow;
       @Option(names = "--override", paramLabel = "REASON", description = "Register even if the bump is too small; recorded")
       @Nullable String override;
+      @Option(names = "--java-only", paramLabel = "REASON", description = "Keep a template MLflow's Python cannot render"
+          + " (format spec, conversion, index, positional field), which an MLflow registry otherwise refuses; the version"
+          + " is marked with REASON so Python users see why")
+      @Nullable String javaOnly;
 
       @Override
       void run() throws IOException {
@@ -86,7 +91,8 @@ final class ServingCommands {
         }
         PromptTemplate t = PromptTemplate.parse(text, mlflow ? PromptTemplate.Syntax.MLFLOW : PromptTemplate.Syntax.PYTHON_FORMAT);
         try (ModelRegistry r = root().open()) {
-          PromptVersion v = PromptRegistry.on(r).register(name, t, semver, message, override);
+          PromptVersion v = javaOnly == null ? PromptRegistry.on(r).register(name, t, semver, message, override)
+              : PromptRegistry.on(r).registerJavaOnly(name, t, semver, message, override, Lineage.empty(), javaOnly);
           print(Views.prompt(v), "Registered " + v.uri() + " (" + v.semver() + "), variables " + t.variableNames());
         }
       }

@@ -119,6 +119,7 @@ final class Views {
     o.put("syntax", p.template().syntax().name());
     o.put("variables", p.template().variableNames());
     p.bumpOverride().ifPresent(r -> o.put("bump_override", r));
+    p.javaOnly().ifPresent(r -> o.put("java_only", r));
     return o;
   }
 }

@@ -274,4 +274,18 @@ class ModelregCliTest {
     assertThat(run("prompt", "compare", "prompts:/greet/1", "prompts:/greet/2").out()).contains("added [city]").contains("MINOR");
     assertThat(run("prompt", "promote", "greet", "2", "staging").out()).contains("STAGING");
   }
+
+  @Test
+  void aPromptIsRegisteredJavaOnlyWithItsReason() {
+    Run blank = run("prompt", "register", "mails", "--template", "You have {n:d} new mails", "--semver", "1.0.0",
+        "--java-only", " ");
+    assertThat(blank.code()).isNotZero();
+    assertThat(blank.err()).contains("Java only");
+    Run marked = run("prompt", "register", "mails", "--template", "You have {n:d} new mails", "--semver", "1.0.0",
+        "--java-only", "rendered by the Java gateway only", "--json");
+    assertThat(marked.code()).isZero();
+    assertThat(marked.json().path("java_only").asText()).contains("rendered by the Java gateway only").contains(":d");
+    assertThat(run("prompt", "render", "prompts:/mails/1", "--values", "{\"n\": 3}").out().strip())
+        .isEqualTo("You have 3 new mails");
+  }
 }

@@ -39,6 +39,8 @@ final class ArtifactRuns {
   private final HistoryRuns history;
   private final Clock clock;
   private final Duration gcGrace;
+  /** How many bytes of one file an upload holds in memory before it spools to a temporary file. */
+  private final long uploadMemory;
   /**
    * The upload this thread began last. The policy layer uploads, then allocates the version number (which
    * MLflow needs the source for) and creates the version on the same thread; the SPI passes no upload handle
@@ -46,11 +48,12 @@ final class ArtifactRuns {
    */
   private final ThreadLocal<@Nullable Upload> current = new ThreadLocal<>();
 
-  ArtifactRuns(MlflowHttp http, HistoryRuns history, Clock clock, Duration gcGrace) {
+  ArtifactRuns(MlflowHttp http, HistoryRuns history, Clock clock, Duration gcGrace, long uploadMemory) {
     this.http = http;
     this.history = history;
     this.clock = clock;
     this.gcGrace = gcGrace;
+    this.uploadMemory = uploadMemory;
   }
 
   /** {@code mlflow-artifacts:/0/<run>/artifacts} to the proxy path {@code 0/<run>/artifacts}. */
@@ -76,7 +79,7 @@ final class ArtifactRuns {
     return current.get();
   }
 
-  /** Starts a run for the files of a new version of {@code model}; each file is spooled, then PUT. */
+  /** Starts a run for the files of a new version of {@code model}; each file is held (see {@link #spool}), then PUT. */
   ArtifactUpload begin(String model) {
     Names.checkModelName(model);
     JsonNode run = http.post("runs/create", Map.of("experiment_id", "0", "run_name", "modelreg-" + model,
@@ -92,7 +95,7 @@ final class ArtifactRuns {
       }
 
       @Override
-      public Sink open(String path) throws IOException {
+      public Sink open(String path) {
         return spool(base + "/" + path, path);
       }
 
@@ -107,37 +110,111 @@ final class ArtifactRuns {
     };
   }
 
-  /** A sink that writes to a temporary file and PUTs it on commit, so a PUT can be retried without the caller. */
-  private ArtifactUpload.Sink spool(String proxyPath, String path) throws IOException {
-    Path tmp = Files.createTempFile("modelreg-mlflow", ".part");
-    OutputStream file = Files.newOutputStream(tmp);
+  /**
+   * A sink that keeps the bytes until commit and then PUTs them with a fixed length, so a PUT can be retried
+   * without the caller: in memory up to {@code uploadMemory} bytes (in blocks of at most 1 MiB, allocated as the
+   * bytes come), and in a temporary file from the first byte beyond, the blocks written out first.
+   */
+  private ArtifactUpload.Sink spool(String proxyPath, String path) {
     return new ArtifactUpload.Sink() {
+      private final List<byte[]> blocks = new ArrayList<>();
+      private int last; // bytes used in the last block
+      private long held;
+      private @Nullable Path tmp;
+      private @Nullable OutputStream file;
+
       @Override
       public void write(int b) throws IOException {
-        file.write(b);
+        write(new byte[] {(byte) b}, 0, 1);
       }
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        file.write(b, off, len);
+        OutputStream out = file;
+        if (out == null && held + len > uploadMemory) {
+          out = toFile();
+        }
+        if (out != null) {
+          out.write(b, off, len);
+          return;
+        }
+        while (len > 0) {
+          if (blocks.isEmpty() || last == blocks.get(blocks.size() - 1).length) {
+            blocks.add(new byte[(int) Math.min(MAX_BLOCK, Math.max(len, Math.min(MAX_BLOCK, 2 * held)))]);
+            last = 0;
+          }
+          byte[] block = blocks.get(blocks.size() - 1);
+          int n = Math.min(len, block.length - last);
+          System.arraycopy(b, off, block, last, n);
+          last += n;
+          held += n;
+          off += n;
+          len -= n;
+        }
+      }
+
+      /** Past the memory budget: what is held goes to a temporary file, and so does everything after it. */
+      private OutputStream toFile() throws IOException {
+        Path f = Files.createTempFile("modelreg-mlflow", ".part");
+        tmp = f;
+        OutputStream out = Files.newOutputStream(f);
+        file = out;
+        writeBlocks(out);
+        blocks.clear();
+        return out;
+      }
+
+      private void writeBlocks(OutputStream out) throws IOException {
+        for (int i = 0; i < blocks.size(); i++) {
+          out.write(blocks.get(i), 0, i == blocks.size() - 1 ? last : blocks.get(i).length);
+        }
       }
 
       @Override
       public void commit(Digest digest, long size) throws IOException {
-        file.close();
-        if (Files.size(tmp) != size) {
-          throw new IntegrityException("Artifact " + path + " has " + Files.size(tmp) + " bytes, " + size + " expected");
+        OutputStream out = file;
+        Path f = tmp;
+        if (out != null && f != null) {
+          out.close();
+          if (Files.size(f) != size) {
+            throw new IntegrityException("Artifact " + path + " has " + Files.size(f) + " bytes, " + size + " expected");
+          }
+          http.putArtifact(proxyPath, f);
+          return;
         }
-        http.putArtifact(proxyPath, tmp);
+        if (held != size) {
+          throw new IntegrityException("Artifact " + path + " has " + held + " bytes, " + size + " expected");
+        }
+        http.putArtifact(proxyPath, new MlflowHttp.Body() {
+          @Override
+          public long size() {
+            return held;
+          }
+
+          @Override
+          public void writeTo(OutputStream to) throws IOException {
+            writeBlocks(to);
+          }
+        });
       }
 
       @Override
       public void close() throws IOException {
-        file.close();
-        Files.deleteIfExists(tmp);
+        blocks.clear();
+        OutputStream out = file;
+        if (out != null) {
+          out.close();
+        }
+        Path f = tmp;
+        if (f != null) {
+          Files.deleteIfExists(f);
+        }
       }
     };
   }
+
+  /** The largest block an upload held in memory is kept in. */
+  private static final int MAX_BLOCK = 1 << 20;
 
   /** Marks this thread's upload as used by a version and mirrors the version's params and metrics onto its run. */
   void registered(VersionRecord version) {

@@ -264,12 +264,28 @@ final class HistoryRuns {
   /**
    * Claims the next free sequence (param {@code seq.N}, write-once, so concurrent writers in other processes
    * get distinct sequences; a sequence this instance claimed but never filled is used first), then writes the
-   * event as tag {@code event.N}.
+   * event as tag {@code event.N}. A writer that appended the model's last event claims the next sequence and
+   * writes the event in one request; only when that slot is taken does it read the log.
    */
   RegistryEvent append(RegistryEvent event) {
     String model = event.model();
     String run = run(model);
     Long expected = nextSequence.get(model);
+    if (expected != null) {
+      // a lone writer: the slot it expects, the event and a fresh marker in one request. MLflow logs a batch's
+      // params before its tags and refuses the whole batch when a param is taken, so the event is written only
+      // under its own claim, as when claimed first
+      RegistryEvent stored = event.withSequence(expected);
+      String marker = UUID.randomUUID().toString();
+      try {
+        http.post("runs/log-batch", Map.of("run_id", run,
+            "params", List.of(Map.of("key", sequenceKey(expected), "value", claimToken())),
+            "tags", eventTags(stored, marker)));
+        return appended(model, stored, marker);
+      } catch (IllegalArgumentException taken) {
+        // by another writer, or by this instance in an append cut off before its event: sorted out below
+      }
+    }
     long seq;
     if (expected != null && claim(run, sequenceKey(expected))) {
       seq = expected; // nobody else appended since this instance did: no need to read the whole log
@@ -288,11 +304,19 @@ final class HistoryRuns {
     RegistryEvent stored = event.withSequence(seq);
     // the event and a fresh marker in one request, so a reader that saw the old marker reads again
     String marker = UUID.randomUUID().toString();
-    http.post("runs/log-batch", Map.of("run_id", run, "tags", List.of(
-        Map.of("key", eventKey(seq), "value", RecordTags.json(RecordTrees.event(stored))),
-        Map.of("key", MARKER_TAG, "value", marker))));
-    nextSequence.put(model, seq + 1);
-    // then the experiment's, for watchers of every model (see eventsMarker)
+    http.post("runs/log-batch", Map.of("run_id", run, "tags", eventTags(stored, marker)));
+    return appended(model, stored, marker);
+  }
+
+  /** The event's tag and the run's fresh marker, for one {@code runs/log-batch}. */
+  private static List<Map<String, String>> eventTags(RegistryEvent stored, String marker) {
+    return List.of(Map.of("key", eventKey(stored.sequence()), "value", RecordTags.json(RecordTrees.event(stored))),
+        Map.of("key", MARKER_TAG, "value", marker));
+  }
+
+  /** After the event's tag is written: the next slot to try, and the experiment's marker (see eventsMarker). */
+  private RegistryEvent appended(String model, RegistryEvent stored, String marker) {
+    nextSequence.put(model, stored.sequence() + 1);
     try {
       http.post("experiments/set-experiment-tag", Map.of("experiment_id", experiment(), "key", MARKER_TAG, "value", marker));
     } catch (RegistryException | IllegalArgumentException e) {

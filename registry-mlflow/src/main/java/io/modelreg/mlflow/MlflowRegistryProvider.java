@@ -22,7 +22,9 @@ import org.mlflow.tracking.creds.MlflowHostCredsProvider;
  * mlflow.version-cache-ttl} (how long a model's version list may be reused while its change token holds,
  * default one minute, {@code PT0S} turns the store's version cache off) and {@code mlflow.gc-grace} (how old an
  * unreferenced upload run must be before {@code gc()} clears it, default one day) and {@code
- * mlflow.registration-wait} (how long a new version may stay {@code PENDING_REGISTRATION}, default five minutes).
+ * mlflow.registration-wait} (how long a new version may stay {@code PENDING_REGISTRATION}, default five minutes)
+ * and {@code mlflow.upload-memory-mib} (how much of one file an upload holds in memory before it spools to a
+ * temporary file, 0–1024, default 16).
  */
 public final class MlflowRegistryProvider implements RegistryProvider {
   private final Map<String, String> env;
@@ -79,8 +81,24 @@ public final class MlflowRegistryProvider implements RegistryProvider {
     return new MlflowRegistryStore(new MlflowHttp(settings, options.ticker()), new MlflowRegistryStore.Config(history.trim(),
         duration(options, "mlflow.version-cache-ttl", MlflowRegistryStore.DEFAULT_VERSION_CACHE_TTL, true),
         duration(options, "mlflow.gc-grace", MlflowRegistryStore.DEFAULT_GC_GRACE, false),
-        duration(options, "mlflow.registration-wait", MlflowRegistryStore.DEFAULT_REGISTRATION_WAIT, false), options.clock(),
-        options.ticker()));
+        duration(options, "mlflow.registration-wait", MlflowRegistryStore.DEFAULT_REGISTRATION_WAIT, false),
+        uploadMemory(options), options.clock(), options.ticker()));
+  }
+
+  /** {@code mlflow.upload-memory-mib}: 0 to 1024 MiB of one file held in memory while uploaded, default 16. */
+  private static long uploadMemory(RegistryOptions options) {
+    return options.storeOption("mlflow.upload-memory-mib").map(text -> {
+      try {
+        int n = Integer.parseInt(text.trim());
+        if (n >= 0 && n <= 1024) {
+          return (long) n << 20;
+        }
+      } catch (NumberFormatException ignored) {
+        // reported below
+      }
+      throw new IllegalArgumentException("Store option mlflow.upload-memory-mib must be a whole number of MiB from 0 to"
+          + " 1024, got '" + text + "'");
+    }).orElse(MlflowRegistryStore.DEFAULT_UPLOAD_MEMORY);
   }
 
   private static Duration duration(RegistryOptions options, String key, Duration fallback, boolean zeroAllowed) {

@@ -18,6 +18,7 @@ import io.modelreg.Stage;
 import io.modelreg.Ticker;
 import io.modelreg.TransientRegistryException;
 import io.modelreg.VersionNotFoundException;
+import io.modelreg.spi.AliasTarget;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
@@ -62,6 +63,8 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final Duration DEFAULT_GC_GRACE = Duration.ofDays(1);
   /** As long as MLflow's Python client waits ({@code await_registration_for}). */
   static final Duration DEFAULT_REGISTRATION_WAIT = Duration.ofMinutes(5);
+  /** Files up to this size are held in memory while uploaded, larger ones spool to a temporary file (16 MiB). */
+  static final long DEFAULT_UPLOAD_MEMORY = 16L << 20;
   /**
    * Sources for versions that hold no files: number probes, placeholders and registrations without artifacts.
    * MLflow refuses made-up schemes ({@code 400 "Invalid model version source"}) and checks that a {@code
@@ -81,14 +84,15 @@ public final class MlflowRegistryStore implements RegistryStore {
    * @param gcGrace how old an unreferenced upload run must be before {@link #collectGarbage} clears it; longer
    *     than any upload takes, so a registration in flight is never touched
    * @param registrationWait how long to wait for MLflow to move a new version out of {@code PENDING_REGISTRATION}
+   * @param uploadMemory how many bytes of one file an upload holds in memory before it spools to a temporary file
    * @param clock for cache ages, run start times and the grace period
    * @param ticker for waiting on a pending registration
    */
-  record Config(String historyExperiment, Duration versionCacheTtl, Duration gcGrace, Duration registrationWait, Clock clock,
-      Ticker ticker) {
+  record Config(String historyExperiment, Duration versionCacheTtl, Duration gcGrace, Duration registrationWait,
+      long uploadMemory, Clock clock, Ticker ticker) {
     static Config defaults() {
       return new Config(DEFAULT_HISTORY_EXPERIMENT, DEFAULT_VERSION_CACHE_TTL, DEFAULT_GC_GRACE, DEFAULT_REGISTRATION_WAIT,
-          Clock.systemUTC(), Ticker.system());
+          DEFAULT_UPLOAD_MEMORY, Clock.systemUTC(), Ticker.system());
     }
   }
 
@@ -114,7 +118,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     this.registrationWait = config.registrationWait();
     this.ticker = config.ticker();
     this.versions = new VersionCache(config.versionCacheTtl(), clock);
-    this.artifacts = new ArtifactRuns(http, history, clock, config.gcGrace());
+    this.artifacts = new ArtifactRuns(http, history, clock, config.gcGrace(), config.uploadMemory());
     this.adoption = new Adoption(http, clock);
   }
 
@@ -142,7 +146,52 @@ public final class MlflowRegistryStore implements RegistryStore {
   @Override
   public Optional<ModelRecord> findModel(String name) {
     JsonNode m = getModel(name);
-    return m == null ? Optional.empty() : Optional.of(RecordTags.model(m));
+    if (m == null) {
+      return Optional.empty();
+    }
+    ModelRecord record = RecordTags.model(m);
+    versions.modelRead(record);
+    return Optional.of(record);
+  }
+
+  /**
+   * A user alias in one request: {@code registered-models/alias} answers the version with its tags (the record),
+   * MLflow's {@code current_stage} and every alias on it, and does not load the model's other versions, as {@code
+   * registered-models/get} does (on SQLite its cost grows with the version count). The stage and aliases a view
+   * shows come from the model's committed state, which only {@code registered-models/get} carries; so the answer
+   * is checked against the record last read of the model: the aliases on the version must be the same, and MLflow's
+   * stage must be the one modelreg committed (every modelreg stage change transitions MLflow's first). Otherwise —
+   * no record read yet, the alias or a stage moved since, a stage MLflow changed alone, or a version in STAGING,
+   * whose managed {@code staging} alias depends on the other versions — empty, and the policy layer reads the model.
+   * Missing model, alias or version: empty too, so the usual errors come from the usual path.
+   */
+  @Override
+  public Optional<AliasTarget> findVersionByAlias(String model, String alias) {
+    ModelRecord known = versions.lastRead(model);
+    if (known == null) {
+      return Optional.empty();
+    }
+    JsonNode v;
+    try {
+      v = http.get("registered-models/alias", MlflowHttp.params("name", model, "alias", alias)).path("model_version");
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+    int number = Integer.parseInt(v.path("version").asText());
+    Set<String> aliasesNow = new TreeSet<>();
+    v.path("aliases").forEach(a -> aliasesNow.add(a.asText()));
+    Set<String> aliasesKnown = new TreeSet<>();
+    known.aliases().forEach((a, n) -> {
+      if (n == number) {
+        aliasesKnown.add(a);
+      }
+    });
+    Stage stage = known.stageOf(number);
+    if (!aliasesNow.contains(alias) || !aliasesNow.equals(aliasesKnown) || stage == Stage.STAGING
+        || !mlflowStage(stage).equals(v.path("current_stage").asText())) {
+      return Optional.empty();
+    }
+    return Optional.of(new AliasTarget(known, versions.version(v)));
   }
 
   /** After a version write: move the change token (the last step), and forget the cached list. */
@@ -472,7 +521,10 @@ public final class MlflowRegistryStore implements RegistryStore {
   static final int MAX_NAMES_SEARCHED_ONE_BY_ONE = 25;
 
   /**
-   * Push-down: one {@code model-versions/search} per page of 1000 over every model, with the clauses MLflow's
+   * Push-down: one {@code model-versions/search} per page of 1000 over every model, and one more for the versions of
+   * prompts, which MLflow leaves out unless the filter asks for them with {@link RecordTags#PROMPT_FILTER} (not needed
+   * when the filter names that tag, or names one model and the first search found versions of it), with the clauses
+   * MLflow's
    * grammar expresses exactly ({@code name =, LIKE}; {@code version_number} comparisons; {@code tags.`key` =,
    * LIKE}). MLflow refuses {@code name IN (…)} (400: only {@code run_id} compares with a list), so a name list of
    * up to {@value #MAX_NAMES_SEARCHED_ONE_BY_ONE} names becomes one search per name. A clause whose key has a
@@ -492,15 +544,30 @@ public final class MlflowRegistryStore implements RegistryStore {
         names = c.values();
       }
     }
-    List<VersionRecord> out = new ArrayList<>();
+    // MLflow leaves every version of a prompt out of a search that does not ask for prompts: ask again for them
     String rest = filter.toString();
+    boolean asksForPrompts = clauses.stream().anyMatch(c -> c.subject() == SearchClause.Subject.VERSION_TAG
+        && RecordTags.IS_PROMPT.equals(c.key()));
+    boolean oneModelNamed = clauses.stream().anyMatch(c -> c.subject() == SearchClause.Subject.MODEL_NAME
+        && c.op() == SearchClause.Op.EQ && mlflowClause(c) != null);
+    Map<String, VersionRecord> out = new LinkedHashMap<>();
     for (String name : names == null ? List.of("") : new TreeSet<>(names)) {
       String query = name.isEmpty() ? rest : "name = '" + name + "'" + (rest.isEmpty() ? "" : " AND " + rest);
-      for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", filter(query))) {
-        out.add(versions.version(v));
+      int before = out.size();
+      search(query, out);
+      // one model that showed versions is no prompt; otherwise, and over every model, ask for prompts' versions too
+      if (!asksForPrompts && ((name.isEmpty() && !oneModelNamed) || out.size() == before)) {
+        search(query.isEmpty() ? RecordTags.PROMPT_FILTER : query + " AND " + RecordTags.PROMPT_FILTER, out);
       }
     }
-    return Optional.of(out);
+    return Optional.of(new ArrayList<>(out.values()));
+  }
+
+  private void search(String query, Map<String, VersionRecord> out) {
+    for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", filter(query))) {
+      VersionRecord r = versions.version(v);
+      out.putIfAbsent(r.model() + "\n" + r.number(), r);
+    }
   }
 
   private static boolean quotable(String value) {

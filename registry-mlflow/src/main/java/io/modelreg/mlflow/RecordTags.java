@@ -72,14 +72,20 @@ final class RecordTags {
   }
 
   /**
-   * A JSON value as tags that commit atomically: the chunks ({@link #TAG_LIMIT} characters each) go under
-   * {@code KEY.<generation>.<i>}, and the pointer tag {@code KEY = "<generation>/<count>"} comes last in the
-   * map. Written in order, a failure before the pointer leaves the previous value in force; repeating the
-   * write completes it.
+   * A JSON value as tags that commit atomically. One that fits in a tag with its generation is the pointer tag
+   * itself, {@code KEY = "<generation>:<json>"}: one request, and a single tag write is atomic. A larger one is
+   * split into chunks ({@link #TAG_LIMIT} characters each) under {@code KEY.<generation>.<i>}, and the pointer tag
+   * {@code KEY = "<generation>/<count>"} comes last in the map. Written in order, a failure before the pointer
+   * leaves the previous value in force; repeating the write completes it.
    */
   static Map<String, String> chunked(String key, Object value, long generation) {
     String json = json(value);
     Map<String, String> out = new LinkedHashMap<>();
+    String inline = generation + ":" + json;
+    if (inline.length() <= TAG_LIMIT) {
+      out.put(key, inline);
+      return out;
+    }
     int n = 0;
     for (int i = 0; i < json.length(); i += TAG_LIMIT) {
       out.put(key + "." + generation + "." + n++, json.substring(i, Math.min(json.length(), i + TAG_LIMIT)));
@@ -105,6 +111,10 @@ final class RecordTags {
     if (pointer == null) {
       return null;
     }
+    int inline = inlineAt(pointer);
+    if (inline > 0) {
+      return tree(pointer.substring(inline + 1), "MLflow tag " + key);
+    }
     String[] parts = pointer.split("/", -1);
     long generation;
     int n;
@@ -126,6 +136,21 @@ final class RecordTags {
       sb.append(part);
     }
     return tree(sb.toString(), "MLflow tags " + key + ".*");
+  }
+
+  /** Where the JSON of an inline value ({@code <generation>:<json>}) starts, less one; -1 for a chunk pointer. */
+  private static int inlineAt(String pointer) {
+    int colon = pointer.indexOf(':');
+    return colon > 0 && colon <= 18 && pointer.substring(0, colon).chars().allMatch(c -> c >= '0' && c <= '9') ? colon : -1;
+  }
+
+  /**
+   * What identifies a committed generation of a value stored by {@link #chunked}: the pointer of a chunked one, the
+   * generation of an inline one (a generation, once committed, is never written with other content).
+   */
+  static String generationOf(String pointer) {
+    int inline = inlineAt(pointer);
+    return inline > 0 ? pointer.substring(0, inline + 1) : pointer;
   }
 
   static @Nullable Object tree(String json, String source) {

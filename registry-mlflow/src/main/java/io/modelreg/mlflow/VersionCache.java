@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code registered-models/get} answer it was loaded after: a caller holding a model record with the
  *       same token gets the list without a request. Lists expire after {@code mlflow.version-cache-ttl} so
  *       what the token cannot see (a tag changed by another MLflow client on an older version) shows in time.
+ *   <li>Each model's record as last read, for the same TTL: an alias answer ({@code registered-models/alias}) is
+ *       checked against it, so a resolve by alias past the registry's cache is one small request (see {@link
+ *       MlflowRegistryStore#findVersionByAlias}).
  *   <li>Each committed record generation, parsed once: the immutable facts of a version (manifest, digests,
  *       semver, lineage) are read from JSON once however often the list is reloaded; description and user
  *       tags, MLflow's own, are applied fresh each time.
@@ -37,6 +40,8 @@ final class VersionCache {
   private record VersionList(String token, List<VersionRecord> versions) {}
 
   private final @Nullable Cache<String, VersionList> lists;
+  /** Each model's record as {@code registered-models/get} last answered it, for checking an alias answer against. */
+  private final @Nullable Cache<String, ModelRecord> models;
   private final Cache<String, VersionRecord> parsed = Caffeine.newBuilder().maximumSize(100_000)
       .executor(Runnable::run).build();
 
@@ -48,6 +53,26 @@ final class VersionCache {
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .executor(Runnable::run)
         .build();
+    this.models = ttl.isZero() ? null : Caffeine.newBuilder()
+        .maximumSize(10_000)
+        .expireAfterWrite(ttl)
+        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .executor(Runnable::run)
+        .<String, ModelRecord>build();
+  }
+
+  /** Keeps the record {@code registered-models/get} just answered for {@code model.name()}. */
+  void modelRead(ModelRecord model) {
+    Cache<String, ModelRecord> cache = models;
+    if (cache != null) {
+      cache.put(model.name(), model);
+    }
+  }
+
+  /** The record last read of {@code name} within the TTL, or null; never trusted without a check (see callers). */
+  @Nullable ModelRecord lastRead(String name) {
+    Cache<String, ModelRecord> cache = models;
+    return cache == null ? null : cache.getIfPresent(name);
   }
 
   /**
@@ -70,11 +95,15 @@ final class VersionCache {
     return fresh;
   }
 
-  /** Drops a model's cached list (after a version write). */
+  /** Drops a model's cached list and record (after a version write). */
   void forget(String model) {
     Cache<String, VersionList> cache = lists;
     if (cache != null) {
       cache.invalidate(model);
+    }
+    Cache<String, ModelRecord> records = models;
+    if (records != null) {
+      records.invalidate(model);
     }
   }
 
@@ -84,6 +113,10 @@ final class VersionCache {
     Cache<String, VersionList> cache = lists;
     if (cache != null) {
       cache.invalidateAll();
+    }
+    Cache<String, ModelRecord> records = models;
+    if (records != null) {
+      records.invalidateAll();
     }
   }
 
@@ -111,7 +144,7 @@ final class VersionCache {
           ArtifactManifest.empty(), v.path("source").asText(""), created, "mlflow", created, 0);
     }
     // a committed record generation never changes: parsed once, kept while its version lives
-    String key = model + "\n" + number + "\n" + v.path("creation_timestamp").asLong() + "\n" + pointer;
+    String key = model + "\n" + number + "\n" + v.path("creation_timestamp").asLong() + "\n" + RecordTags.generationOf(pointer);
     VersionRecord stored = parsed.get(key, k -> {
       String source = "MLflow tags " + RecordTags.RECORD + ".* of " + model + " version " + number;
       VersionRecord r = RecordTrees.version(RecordTags.unchunk(tags, RecordTags.RECORD), source);

@@ -91,6 +91,12 @@ class MlflowPromptLayoutTest extends StandInServerTest {
       JsonNode promptSearch = get("registered-models/search", "filter=" + q("tags.`mlflow.prompt.is_prompt` = 'true'"));
       assertThat(names(promptSearch)).containsExactly("greet");
       assertThat(registry.listModels()).extracting(m -> m.name()).contains("greet", "plain-model");
+      // a plain model-versions/search leaves the prompt's versions out; a search over every model still finds them
+      JsonNode plainVersions = get("model-versions/search", "filter=" + q("version_number = 1"));
+      assertThat(plainVersions.path("model_versions")).extracting(v -> v.path("name").asText()).containsExactly("plain-model");
+      assertThat(registry.searchVersions("version_number = 1")).extracting(v -> v.name())
+          .containsExactlyInAnyOrder("greet", "plain-model");
+      assertThat(registry.searchVersions("name = 'greet'")).extracting(v -> v.number()).containsExactly(1);
     }
     try (ModelRegistry other = ModelRegistries.open(server.uri())) {
       assertThat(PromptRegistry.on(other).load("prompts:/greet/1").render(Map.of("name", "Ada", "place", "Lovelace Hall")))

@@ -62,6 +62,12 @@ class MlflowRegistryProviderTest extends StandInServerTest {
         RegistryOptions.builder().storeOption("mlflow.max-attempts", "0").build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 to 20");
     assertThatThrownBy(() -> provider.open(server.uri(),
+        RegistryOptions.builder().storeOption("mlflow.upload-memory-mib", "2048").build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 to 1024").hasMessageContaining("'2048'");
+    assertThatThrownBy(() -> provider.open(server.uri(),
+        RegistryOptions.builder().storeOption("mlflow.upload-memory-mib", "16MB").build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mlflow.upload-memory-mib");
+    assertThatThrownBy(() -> provider.open(server.uri(),
         RegistryOptions.builder().storeOption("mlflow.version-cache-ttl", "-PT1S").build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zero or positive");
     assertThatThrownBy(() -> provider.open(server.uri(),

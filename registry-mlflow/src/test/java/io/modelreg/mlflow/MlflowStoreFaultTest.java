@@ -14,9 +14,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,8 +77,9 @@ class MlflowStoreFaultTest extends StandInServerTest {
       for (com.fasterxml.jackson.databind.JsonNode t : raw.get("model-versions/get", MlflowHttp.params("name", "m",
           "version", "1")).path("model_version").path("tags")) {
         String key = t.path("key").asText();
-        if (key.startsWith("modelreg.record.") && t.path("value").asText().contains("\"size\"")) {
-          // someone edits the recorded size in the MLflow UI; the pointer tag stays as it was
+        if (key.startsWith("modelreg.record") && t.path("value").asText().contains("\"size\"")) {
+          // someone edits the recorded size in the MLflow UI (the record fits in one tag, so it is the pointer tag
+          // itself, and its generation stays as it was)
           raw.post("model-versions/set-tag", Map.of("name", "m", "version", "1", "key", key,
               "value", t.path("value").asText().replace("\"size\":16", "\"size\":17")));
         }
@@ -116,6 +120,37 @@ class MlflowStoreFaultTest extends StandInServerTest {
         assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("one");
       }
     }
+  }
+
+  /** Upload spool files this JVM left in the temp directory. */
+  private static long spoolFiles() throws Exception {
+    try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("modelreg-mlflow")).count();
+    }
+  }
+
+  @Test
+  void aFailedPutIsSentAgainFromMemoryOrFromItsSpoolFileAndNothingIsLeftBehind() throws Exception {
+    byte[] bytes = new byte[3 << 20];
+    new java.util.SplittableRandom(3).nextBytes(bytes);
+    long spooled = spoolFiles();
+    // 16 MiB: held in memory; 1 MiB: spooled once past the first MiB; 0: spooled from the first byte
+    for (String mib : List.of("16", "1", "0")) {
+      AtomicInteger puts = new AtomicInteger();
+      server.failMatching = r -> r.startsWith("PUT ") && puts.incrementAndGet() <= 2;
+      try (ModelRegistry registry = ModelRegistries.open(server.uri().toString(), RegistryOptions.builder()
+          .cacheTtl(Duration.ZERO).storeOption("mlflow.upload-memory-mib", mib).build())) {
+        var v = registry.register("upload-" + mib, Registration.builder().bytes("model.bin", bytes).build());
+        server.failMatching = null;
+        assertThat(puts.get()).isEqualTo(3);
+        try (var in = registry.openArtifact(v, "model.bin")) {
+          assertThat(in.readAllBytes()).isEqualTo(bytes);
+        }
+      } finally {
+        server.failMatching = null;
+      }
+    }
+    assertThat(spoolFiles()).isEqualTo(spooled);
   }
 
   @Test
