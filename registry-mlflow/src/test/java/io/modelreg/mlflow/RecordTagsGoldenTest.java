@@ -30,6 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The MLflow store's persisted encoding against tags written by the code of 2026-12-02 and committed as
@@ -112,9 +114,15 @@ class RecordTagsGoldenTest {
     assertThat(today).isEqualTo(Files.readString(GOLDEN, StandardCharsets.UTF_8));
   }
 
-  @Test
-  void theGoldenTagsReadBackAsTheRecordsWithEveryFact() throws IOException {
-    JsonNode golden = JSON.readTree(GOLDEN.toFile());
+  /**
+   * Today's tags and those of earlier formats, which a later version must still read: {@code
+   * mlflow-tags-chunked-state.json} holds a model state written in chunk tags, as every record was before
+   * records that fit one tag were stored inline ({@code <generation>:<json>}).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"mlflow-tags.json", "mlflow-tags-chunked-state.json"})
+  void theGoldenTagsReadBackAsTheRecordsWithEveryFact(String file) throws IOException {
+    JsonNode golden = JSON.readTree(GOLDEN.resolveSibling(file).toFile());
     ModelRecord m = RecordTags.model(golden.path("registered_model"));
     assertThat(m.withVersionsToken(null)).isEqualTo(model().withRevision(3));
     assertThat(m.stageOf(2)).isEqualTo(Stage.PRODUCTION);
