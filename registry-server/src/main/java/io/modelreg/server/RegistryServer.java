@@ -50,8 +50,10 @@ public final class RegistryServer implements AutoCloseable {
   private final String token;
   private final EventHub events;
   private final URI uri;
+  private final Router router;
 
-  private RegistryServer(Server jetty, ServerOptions options, String token, EventHub events, URI uri) {
+  private RegistryServer(Server jetty, ServerOptions options, String token, EventHub events, URI uri, Router router) {
+    this.router = router;
     this.jetty = jetty;
     this.options = options;
     this.token = token;
@@ -112,13 +114,18 @@ public final class RegistryServer implements AutoCloseable {
     String host = options.host().contains(":") && !options.host().startsWith("[") ? "[" + options.host() + "]" : options.host();
     URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
     LOG.info("modelreg server on {} over {}{}", uri, registry.describe(), options.readOnly() ? " (read-only)" : "");
-    return new RegistryServer(jetty, options, token, events, uri);
+    return new RegistryServer(jetty, options, token, events, uri, router);
   }
 
   private static String newToken() {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The route table (for the test that checks the OpenAPI document against it). */
+  Router router() {
+    return router;
   }
 
   /** The base URI, such as {@code http://127.0.0.1:41234/}. */
