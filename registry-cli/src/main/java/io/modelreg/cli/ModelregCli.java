@@ -54,7 +54,8 @@ import picocli.CommandLine.ScopeType;
       ServingCommands.Predict.class,
       ServingCommands.Prompt.class,
       ServingCommands.Quickstart.class,
-      ServingCommands.Report.class
+      ServingCommands.Report.class,
+      ServeCommand.class
     })
 public final class ModelregCli {
   @Option(names = "--registry", scope = ScopeType.INHERIT, paramLabel = "URI",
@@ -78,6 +79,11 @@ public final class ModelregCli {
 
   ModelregCli(java.util.Map<String, String> env) {
     this.env = env;
+  }
+
+  /** A variable of the environment this command runs in. */
+  @Nullable String env(String name) {
+    return env.get(name);
   }
 
   public static void main(String[] args) {
