@@ -59,6 +59,10 @@ final class ServeCommand extends Base {
 
   @Override
   void run() throws IOException, InterruptedException {
+    // Jetty's start and stop lines are noise next to what serve prints; its warnings still show
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+    }
     ServerOptions.Builder options = ServerOptions.builder().host(host).port(port).readOnly(readOnly).maxBodyBytes(maxBodyBytes);
     String token = token();
     if (token != null) {
