@@ -283,6 +283,36 @@ class ReadApiTest {
     }
   }
 
+  @ParameterizedTest(name = "{0} -> {1} {2}")
+  @CsvSource({"conflict,409,conflict", "exists,409,already-exists", "state,409,invalid-state", "bug,500,internal"})
+  void everyExceptionTypeOfAWriteMapsToItsProblem(String thrown, int status, String type) {
+    ModelRegistry failing = (ModelRegistry) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ModelRegistry.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("setAlias")) {
+            switch (thrown) {
+              case "conflict": throw new io.modelreg.ConflictException("churn changed 32 times while we tried");
+              case "exists": throw new io.modelreg.AlreadyExistsException("churn already exists");
+              case "state": throw new IllegalStateException("churn is being deleted");
+              default: throw new NullPointerException("a bug with internals in its message");
+            }
+          }
+          try {
+            return method.invoke(f.registry, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    try (RegistryServer s = RegistryServer.start(failing, ServerOptions.defaults())) {
+      HttpResponse<String> r = f.send(HttpRequest.newBuilder(s.uri().resolve("api/v1/models/churn/aliases/x"))
+          .PUT(HttpRequest.BodyPublishers.ofString("{\"version\":1}")), "Content-Type", "application/json",
+          "Authorization", "Bearer " + s.token());
+      assertProblem(r, status, type);
+      if (status == 500) {
+        assertThat(r.body()).as("no internals leak").doesNotContain("internals").contains("NullPointerException");
+      }
+    }
+  }
+
   @Test
   void serverInfoSaysWhetherItIsReadOnlyAndHasAPool() {
     JsonNode info = json(f.get("/api/v1/server"));
