@@ -146,8 +146,4 @@ final class Exchange {
   boolean committed() {
     return committed || response.isCommitted();
   }
-
-  int status() {
-    return response.getStatus();
-  }
 }

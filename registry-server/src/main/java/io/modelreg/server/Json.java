@@ -94,9 +94,4 @@ final class Json {
     }
     return out;
   }
-
-  /** A JSON value as a plain Java value (maps, lists, strings, numbers, booleans, null) for rendering. */
-  static @Nullable Object plain(JsonNode node) {
-    return MAPPER.convertValue(node, Object.class);
-  }
 }
