@@ -57,7 +57,8 @@ import picocli.CommandLine.ScopeType;
       BenchCommand.class,
       ServingCommands.Prompt.class,
       ServingCommands.Quickstart.class,
-      ServingCommands.Report.class
+      ServingCommands.Report.class,
+      ServeCommand.class
     })
 public final class ModelregCli {
   @Option(names = "--registry", scope = ScopeType.INHERIT, paramLabel = "URI",
@@ -87,6 +88,11 @@ public final class ModelregCli {
     this.env = env;
     this.clock = clock;
     this.ticker = ticker;
+  }
+
+  /** A variable of the environment this command runs in. */
+  @Nullable String env(String name) {
+    return env.get(name);
   }
 
   /** The one place the command takes the system's clock and ticker; everything below is given them. */
