@@ -468,7 +468,7 @@ final class ApiRoutes {
     String time = Json.optionalText(body, "time");
     Instant at;
     try {
-      at = time == null ? Instant.now() : Instant.parse(time);
+      at = time == null ? options.clock().instant() : Instant.parse(time);
     } catch (DateTimeParseException e) {
       throw ApiException.badRequest("Field 'time' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, got '" + time + "'");
     }

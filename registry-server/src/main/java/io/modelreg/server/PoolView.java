@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Tags;
 import io.modelreg.ModelVersion;
 import io.modelreg.inference.pool.ModelPool;
 import io.modelreg.inference.pool.PoolSnapshot;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,13 +64,13 @@ final class PoolView {
   }
 
   /** Tells {@code sink} of each switch as a JSON tree. */
-  void onSwitch(Consumer<Map<String, Object>> sink) {
+  void onSwitch(java.time.Clock clock, Consumer<Map<String, Object>> sink) {
     pool.onSwitch((uri, from, to, atNanos) -> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("uri", uri);
       m.put("from", ref(from));
       m.put("to", ref(to));
-      m.put("time", Instant.now().toString());
+      m.put("time", clock.instant().toString());
       sink.accept(m);
     });
   }

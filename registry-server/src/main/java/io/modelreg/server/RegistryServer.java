@@ -69,10 +69,10 @@ public final class RegistryServer implements AutoCloseable {
    */
   public static RegistryServer start(ModelRegistry registry, ServerOptions options) {
     String token = options.token().orElseGet(RegistryServer::newToken);
-    EventHub events = new EventHub(registry, options.eventBuffer(), System.currentTimeMillis());
+    EventHub events = new EventHub(registry, options.eventBuffer(), options.clock().millis());
     PoolView pool = options.pool();
     if (pool != null) {
-      pool.onSwitch(s -> events.publish("switch", null, Json.write(s)));
+      pool.onSwitch(options.clock(), s -> events.publish("switch", null, Json.write(s)));
     }
     ServerMetrics metrics = new ServerMetrics(registry, events, pool);
     Router router = new Router();
@@ -180,7 +180,7 @@ public final class RegistryServer implements AutoCloseable {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-      long start = System.nanoTime();
+      long start = options.ticker().nanoTime();
       String method = request.getMethod();
       String path = request.getHttpURI().getCanonicalPath();
       String route = "NOT_FOUND";
@@ -259,7 +259,7 @@ public final class RegistryServer implements AutoCloseable {
           }
         }
       } finally {
-        metrics.request(method, route, response.getStatus(), System.nanoTime() - start);
+        metrics.request(method, route, response.getStatus(), options.ticker().nanoTime() - start);
       }
       return true;
     }

@@ -1,6 +1,8 @@
 package io.modelreg.server;
 
+import io.modelreg.Ticker;
 import io.modelreg.inference.pool.ModelPool;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -13,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * validates at once and refuses to be set twice.
  *
  * <p>Defaults: loopback ({@code 127.0.0.1}), a free port, a random bearer token, writes allowed with the
- * token, request bodies up to 64 KiB, no CORS, no pool.
+ * token, request bodies up to 64 KiB, no CORS, no pool, the system's clock and ticker.
  */
 public final class ServerOptions {
   /** The largest request body allowed by default: 64 KiB (every write body is a small JSON document). */
@@ -28,6 +30,8 @@ public final class ServerOptions {
   private final @Nullable PoolView pool;
   private final int eventBuffer;
   private final Duration heartbeat;
+  private final Clock clock;
+  private final Ticker ticker;
 
   private ServerOptions(Builder b) {
     this.host = b.host == null ? "127.0.0.1" : b.host;
@@ -39,6 +43,8 @@ public final class ServerOptions {
     this.pool = b.pool;
     this.eventBuffer = b.eventBuffer == null ? 10_000 : b.eventBuffer;
     this.heartbeat = b.heartbeat == null ? Duration.ofSeconds(15) : b.heartbeat;
+    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
   }
 
   /** Options with every default. */
@@ -100,6 +106,16 @@ public final class ServerOptions {
     return heartbeat;
   }
 
+  /** Wall-clock time: the default time of a posted metric run, a pool switch's time, the event stream's epoch. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Elapsed time: request durations in the HTTP metrics. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
   /** Builder for {@link ServerOptions}. */
   public static final class Builder {
     private @Nullable String host;
@@ -112,6 +128,8 @@ public final class ServerOptions {
     private @Nullable PoolView pool;
     private @Nullable Integer eventBuffer;
     private @Nullable Duration heartbeat;
+    private @Nullable Clock clock;
+    private @Nullable Ticker ticker;
 
     private Builder() {}
 
@@ -239,6 +257,20 @@ public final class ServerOptions {
         throw new IllegalArgumentException("heartbeat must be 1 s to 5 min, got " + heartbeat);
       }
       this.heartbeat = heartbeat;
+      return this;
+    }
+
+    /** The wall clock (default: the system's, in UTC); tests give a fixed one. */
+    public Builder clock(Clock clock) {
+      once(this.clock, "clock");
+      this.clock = clock;
+      return this;
+    }
+
+    /** The elapsed-time source (default: {@link Ticker#system()}). */
+    public Builder ticker(Ticker ticker) {
+      once(this.ticker, "ticker");
+      this.ticker = ticker;
       return this;
     }
 

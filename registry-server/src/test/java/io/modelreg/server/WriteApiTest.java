@@ -12,6 +12,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,15 @@ class WriteApiTest {
     assertThat(f.write("DELETE", "/api/v1/models/churn/tags/owner", "", true).statusCode()).isEqualTo(200);
     assertThat(f.registry.getModel("churn").tags()).doesNotContainKey("owner");
     assertProblem(f.write("PUT", "/api/v1/models/churn/tags/modelreg.x", "{\"value\":\"1\"}", true), 400, "invalid-request");
+  }
+
+  @Test
+  void aMetricRecordWithoutATimeTakesTheServersClock() {
+    f.close();
+    f = new Fixture(ServerOptions.builder().clock(Clock.fixed(Instant.parse("2026-05-04T03:02:01Z"), ZoneOffset.UTC)).build());
+    HttpResponse<String> r = f.write("POST", "/api/v1/models/churn/versions/2/metrics", "{\"runId\":\"nightly\",\"values\":{\"auc\":0.9}}", true);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    assertThat(f.registry.getVersion("churn", 2).metricRuns().get(0).time()).hasToString("2026-05-04T03:02:01Z");
   }
 
   @Test
