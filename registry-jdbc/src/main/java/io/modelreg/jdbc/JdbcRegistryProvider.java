@@ -104,6 +104,7 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     listenProps.putAll(credentials);
     listenProps.setProperty("connectTimeout", Long.toString(Math.max(1, connectTimeout.toSeconds())));
     listenProps.setProperty("tcpKeepAlive", "true");
+    listenProps.setProperty("ApplicationName", "modelreg-listen " + schema);
     return new JdbcRegistryStore(db, describe,
         () -> new ChangeListener(url, listenProps, schema, finalDescribe, options.ticker()));
   }
