@@ -58,7 +58,7 @@ final class Database implements AutoCloseable {
 
   private static final class Held {
     final String model;
-    final Connection connection;
+    Connection connection;
     int depth = 1;
     boolean broken;
 
@@ -103,6 +103,9 @@ final class Database implements AutoCloseable {
     for (int attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) {
         pause(attempt);
+        if (lock != null && lock.broken) {
+          relock(lock, what);
+        }
       }
       boolean committing = false;
       Connection c = null;
@@ -124,18 +127,18 @@ final class Database implements AutoCloseable {
       } catch (SQLException e) {
         last = e;
         boolean connectionLost = isConnectionLoss(e);
-        if (lock != null && connectionLost) {
-          lock.broken = true;
-          throw new TransientRegistryException("Lost the connection to " + describe + " holding the write lock of '"
-              + lock.model + "' while trying to " + what + "; nothing of this step was written, try again: "
-              + message(e), e);
-        }
         if (committing && connectionLost) {
+          if (lock != null) {
+            lock.broken = true;
+          }
           throw new TransientRegistryException("Lost the connection to " + describe + " while committing (" + what
               + "); the change may or may not have been stored: " + message(e), e);
         }
         if (!isRetryable(e)) {
           throw translate(what, e);
+        }
+        if (lock != null && connectionLost) {
+          lock.broken = true; // the server dropped the session's lock with it: take it again before retrying
         }
       } finally {
         if (c != null && lock == null) {
@@ -145,6 +148,13 @@ final class Database implements AutoCloseable {
     }
     throw new TransientRegistryException("Cannot " + what + " in " + describe + " after " + attempts
         + " attempts; nothing was written: " + message(last), last);
+  }
+
+  /** Takes a lost model lock again on a new connection, so the operation can be retried under it. */
+  private void relock(Held lock, String what) {
+    pool.evictConnection(lock.connection);
+    lock.connection = acquireLock("model", lock.model, "the write lock of '" + lock.model + "' again (to " + what + ")");
+    lock.broken = false;
   }
 
   /**
@@ -164,14 +174,13 @@ final class Database implements AutoCloseable {
         }
       }
     }
-    Connection c = acquireLock("model", model, "the write lock of '" + model + "'");
-    Held h = new Held(model, c);
+    Held h = new Held(model, acquireLock("model", model, "the write lock of '" + model + "'"));
     stack.addLast(h);
     try {
       return action.get();
     } finally {
       stack.removeLast();
-      releaseLock(c, "model", model, h.broken);
+      releaseLock(h.connection, "model", model, h.broken);
     }
   }
 
@@ -212,8 +221,12 @@ final class Database implements AutoCloseable {
         if (c != null) {
           closeQuietly(c);
         }
-        if (!isRetryable(e) || ++failures >= attempts) {
+        if (!isRetryable(e)) {
           throw translate("take " + what, e);
+        }
+        if (++failures >= attempts) {
+          throw new TransientRegistryException("Cannot take " + what + " in " + describe + " after " + attempts
+              + " attempts: " + message(e), e);
         }
         pause(failures + 1);
       }

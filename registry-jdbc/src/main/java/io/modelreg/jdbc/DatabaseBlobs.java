@@ -95,16 +95,19 @@ final class DatabaseBlobs {
           }
         }
       } catch (SQLException e) {
-        throw io("start storing '" + path + "'", e);
+        throw failed("start storing '" + path + "'", e);
       }
     }
 
-    IOException io(String what, SQLException e) {
+    /**
+     * A failed chunk write is not retried: the upload session's lock went with its connection. The registration
+     * fails (transiently, when the database went away) and the caller tries it again; gc reclaims the chunks.
+     */
+    RegistryException failed(String what, SQLException e) {
       if (Database.isConnectionLoss(e)) {
         broken = true;
       }
-      RegistryException translated = db.translate(what, e);
-      return new IOException(translated.getMessage(), translated);
+      return db.translate(what, e);
     }
 
     @Override
@@ -175,7 +178,7 @@ final class DatabaseBlobs {
         s.setBinaryStream(3, new java.io.ByteArrayInputStream(buffer, 0, filled), filled);
         s.executeUpdate();
       } catch (SQLException e) {
-        throw upload.io("store artifact bytes", e);
+        throw upload.failed("store artifact bytes", e);
       }
       seq++;
       filled = 0;
@@ -229,7 +232,7 @@ final class DatabaseBlobs {
         }
         done = true;
       } catch (SQLException e) {
-        throw upload.io("commit artifact " + digest, e);
+        throw upload.failed("commit artifact " + digest, e);
       }
     }
 
