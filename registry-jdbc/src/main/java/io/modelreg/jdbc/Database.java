@@ -93,11 +93,28 @@ final class Database implements AutoCloseable {
    * change twice.
    */
   <T> T tx(String what, Work<T> work) {
-    return java.util.Objects.requireNonNull(txOrNull(what, work::run), what);
+    return java.util.Objects.requireNonNull(run(what, false, work::run), what);
   }
 
   /** {@link #tx} for work that may return null. */
   <T> @Nullable T txOrNull(String what, NullableWork<T> work) {
+    return run(what, false, work);
+  }
+
+  /**
+   * Like {@link #tx} for one read-only statement: run in autocommit mode, so it costs one round trip (no
+   * {@code BEGIN}/{@code COMMIT}); retried the same way.
+   */
+  <T> T read(String what, Work<T> work) {
+    return java.util.Objects.requireNonNull(run(what, true, work::run), what);
+  }
+
+  /** {@link #read} for work that may return null. */
+  <T> @Nullable T readOrNull(String what, NullableWork<T> work) {
+    return run(what, true, work);
+  }
+
+  private <T> @Nullable T run(String what, boolean oneStatement, NullableWork<T> work) {
     Held lock = held.get().peekLast();
     SQLException last = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -111,7 +128,10 @@ final class Database implements AutoCloseable {
       Connection c = null;
       try {
         c = lock != null ? lock.connection : pool.getConnection();
-        c.setAutoCommit(false);
+        c.setAutoCommit(oneStatement);
+        if (oneStatement) {
+          return work.run(c);
+        }
         @Nullable T result;
         try {
           result = work.run(c);

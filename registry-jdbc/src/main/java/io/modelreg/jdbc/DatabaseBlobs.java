@@ -259,7 +259,7 @@ final class DatabaseBlobs {
   // ---------------------------------------------------------------- read
 
   InputStream open(VersionRecord version, ArtifactEntry entry) {
-    long[] found = db.txOrNull("find the bytes of '" + entry.path() + "'", c -> {
+    long[] found = db.readOrNull("find the bytes of '" + entry.path() + "'", c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT content_id, size FROM blobs WHERE digest = ?")) {
         s.setString(1, entry.digest().hex());
         try (ResultSet r = s.executeQuery()) {
@@ -296,7 +296,7 @@ final class DatabaseBlobs {
         return true;
       }
       try {
-        chunk = db.txOrNull("read the bytes of " + digest, c -> {
+        chunk = db.readOrNull("read the bytes of " + digest, c -> {
           try (PreparedStatement s = c.prepareStatement("SELECT data FROM chunks WHERE content_id = ? AND seq = ?")) {
             s.setLong(1, contentId);
             s.setInt(2, seq);

@@ -1,5 +1,7 @@
 package io.modelreg.jdbc;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.modelreg.AlreadyExistsException;
 import io.modelreg.ArtifactEntry;
 import io.modelreg.ConflictException;
@@ -50,6 +52,8 @@ public final class JdbcRegistryStore implements RegistryStore {
   private final DatabaseBlobs blobs;
   private final String describe;
   private final Supplier<ChangeListener> listenerFactory;
+  /** Version lists by model, each valid while the model's versions token is unchanged. */
+  private final Cache<String, VersionList> versionLists = Caffeine.newBuilder().maximumSize(10_000).build();
   private @Nullable ChangeListener listener;
   private volatile boolean closed;
 
@@ -79,14 +83,16 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public Optional<ModelRecord> findModel(String name) {
-    return Optional.ofNullable(db.txOrNull("read model '" + name + "'", c -> readModel(c, name)));
+    return Optional.ofNullable(db.readOrNull("read model '" + name + "'", c -> readModel(c, name)));
   }
 
+  /** The model record with the versions token read in the same statement (see {@link #listVersions(ModelRecord)}). */
   private @Nullable ModelRecord readModel(Connection c, String name) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT record::text FROM models WHERE name = ?")) {
+    try (PreparedStatement s = c.prepareStatement("SELECT m.record::text, n.versions_changed FROM models m"
+        + " JOIN model_names n ON n.name = m.name WHERE m.name = ?")) {
       s.setString(1, name);
       try (ResultSet r = s.executeQuery()) {
-        return r.next() ? model(r.getString(1), name) : null;
+        return r.next() ? model(r.getString(1), name).withVersionsToken(Long.toString(r.getLong(2))) : null;
       }
     }
   }
@@ -101,7 +107,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public List<String> listModelNames() {
-    return db.tx("list models", c -> {
+    return db.read("list models", c -> {
       List<String> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT name FROM models ORDER BY name COLLATE \"C\"");
            ResultSet r = s.executeQuery()) {
@@ -115,7 +121,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public List<ModelRecord> listModels() {
-    return db.tx("list models", c -> {
+    return db.read("list models", c -> {
       List<ModelRecord> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT name, record::text FROM models ORDER BY name COLLATE \"C\"");
            ResultSet r = s.executeQuery()) {
@@ -258,7 +264,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public Optional<VersionRecord> findVersion(String model, int number) {
-    return Optional.ofNullable(db.txOrNull("read version " + number + " of '" + model + "'", c -> {
+    return Optional.ofNullable(db.readOrNull("read version " + number + " of '" + model + "'", c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT record::text FROM versions WHERE model = ? AND number = ?")) {
         s.setString(1, model);
         s.setInt(2, number);
@@ -276,19 +282,57 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public List<VersionRecord> listVersions(String model) {
-    return db.tx("list versions of '" + model + "'", c -> {
+    return readVersions(model).versions;
+  }
+
+  /**
+   * Answers from the list cached under the record's versions token when it is the same (the model record and
+   * its token were read in one statement; every version change moves the token), so a resolve past the
+   * registry's cache costs one round trip.
+   */
+  @Override
+  public List<VersionRecord> listVersions(ModelRecord model) {
+    String token = model.versionsToken();
+    VersionList cached = versionLists.getIfPresent(model.name());
+    if (token != null && cached != null && cached.token.equals(token)) {
+      return cached.versions;
+    }
+    return readVersions(model.name()).versions;
+  }
+
+  /** The version records of a model with the versions token, read in one statement, and cached under it. */
+  private VersionList readVersions(String model) {
+    VersionList list = db.read("list versions of '" + model + "'", c -> {
       List<VersionRecord> out = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement(
-          "SELECT number, record::text FROM versions WHERE model = ? ORDER BY number")) {
+      String token = "none";
+      try (PreparedStatement s = c.prepareStatement("SELECT n.versions_changed, v.number, v.record::text"
+          + " FROM model_names n LEFT JOIN versions v ON v.model = n.name WHERE n.name = ? ORDER BY v.number")) {
         s.setString(1, model);
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
-            out.add(version(r.getString(2), model, r.getInt(1)));
+            token = Long.toString(r.getLong(1));
+            String json = r.getString(3);
+            if (json != null) {
+              out.add(version(json, model, r.getInt(2)));
+            }
           }
         }
       }
-      return out;
+      return new VersionList(token, List.copyOf(out));
     });
+    versionLists.put(model, list);
+    return list;
+  }
+
+  /** A model's version records as of one versions token. */
+  private static final class VersionList {
+    final String token;
+    final List<VersionRecord> versions;
+
+    VersionList(String token, List<VersionRecord> versions) {
+      this.token = token;
+      this.versions = versions;
+    }
   }
 
   @Override
@@ -348,7 +392,7 @@ public final class JdbcRegistryStore implements RegistryStore {
       }
     }
     sql.append(" ORDER BY v.model COLLATE \"C\", v.number");
-    return Optional.of(db.tx("search versions", c -> {
+    return Optional.of(db.read("search versions", c -> {
       List<VersionRecord> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement(sql.toString())) {
         for (int i = 0; i < params.size(); i++) {
@@ -490,7 +534,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public List<RegistryEvent> readEvents(String model, long afterSequence) {
-    return db.tx("read the history of '" + model + "'", c -> {
+    return db.read("read the history of '" + model + "'", c -> {
       List<RegistryEvent> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement(
           "SELECT seq, record::text FROM events WHERE model = ? AND seq > ? ORDER BY seq")) {
@@ -509,7 +553,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public long lastEventSequence(String model) {
-    Long last = db.txOrNull("read the history of '" + model + "'",
+    Long last = db.readOrNull("read the history of '" + model + "'",
         c -> revision(c, "SELECT last_event FROM model_names WHERE name = ?", model, null));
     return last == null ? 0 : last;
   }

@@ -40,14 +40,19 @@ final class ChildProcess implements AutoCloseable {
 
   /** Whether a line equal to {@code expected} arrived within {@code seconds}; false if the process ended first. */
   boolean awaitLine(String expected, long seconds) throws InterruptedException {
+    return awaitLine(expected::equals, seconds);
+  }
+
+  /** Whether a line {@code matching} arrived within {@code seconds}; false if the process ended first. */
+  boolean awaitLine(java.util.function.Predicate<String> matching, long seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
-      if (lines.contains(expected)) {
+      if (lines.stream().anyMatch(matching)) {
         return true;
       }
       if (!process.isAlive()) {
         reader.join(TimeUnit.SECONDS.toMillis(5));
-        return lines.contains(expected);
+        return lines.stream().anyMatch(matching);
       }
       Thread.sleep(10); // waiting on another process's output
     }

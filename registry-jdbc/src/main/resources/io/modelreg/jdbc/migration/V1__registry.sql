@@ -11,7 +11,10 @@
 CREATE TABLE model_names (
   name          text    PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND length(name) <= 255),
   last_version  integer NOT NULL DEFAULT 0 CHECK (last_version >= 0),
-  last_event    bigint  NOT NULL DEFAULT 0 CHECK (last_event >= 0)
+  last_event    bigint  NOT NULL DEFAULT 0 CHECK (last_event >= 0),
+  -- moved by a trigger whenever a version of the model is created, changed or deleted: read with the model
+  -- record, it tells a client whether its cached version list is still current (one round trip per resolve)
+  versions_changed bigint NOT NULL DEFAULT 0
 );
 
 CREATE TABLE models (
@@ -194,6 +197,19 @@ END $$;
 
 CREATE TRIGGER versions_projection AFTER INSERT OR UPDATE ON versions
   FOR EACH ROW EXECUTE FUNCTION modelreg_version_projection();
+
+CREATE FUNCTION modelreg_versions_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    UPDATE model_names SET versions_changed = versions_changed + 1 WHERE name = OLD.model;
+  ELSE
+    UPDATE model_names SET versions_changed = versions_changed + 1 WHERE name = NEW.model;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER versions_changed AFTER INSERT OR UPDATE OR DELETE ON versions
+  FOR EACH ROW EXECUTE FUNCTION modelreg_versions_changed();
 
 -- Every change of a model, a version or the event log notifies 'modelreg' with the model name; watchers
 -- LISTEN on it (the notification is sent when the transaction commits, never for a rolled-back one).
