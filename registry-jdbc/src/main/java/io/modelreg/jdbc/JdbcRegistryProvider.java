@@ -90,7 +90,7 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     try {
       pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
-      throw new TransientRegistryException("Cannot connect to " + describe + ": " + rootMessage(e), e);
+      throw connectFailure(describe, e);
     }
     try {
       migrate(pool, schema, describe);
@@ -107,6 +107,19 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     listenProps.setProperty("ApplicationName", "modelreg-listen " + schema);
     return new JdbcRegistryStore(db, describe,
         () -> new ChangeListener(url, listenProps, schema, finalDescribe, options.ticker()));
+  }
+
+  /**
+   * A failure to open the pool: transient when the server is unreachable or refuses for now; otherwise (wrong
+   * password, no such database, no permission) a {@link RegistryException}, since trying again will not help.
+   */
+  private static RegistryException connectFailure(String describe, RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException && !Database.isRetryable((java.sql.SQLException) t)) {
+        return new RegistryException("Cannot connect to " + describe + ": " + rootMessage(e), e);
+      }
+    }
+    return new TransientRegistryException("Cannot connect to " + describe + ": " + rootMessage(e), e);
   }
 
   /** Creates or migrates the schema; Flyway serializes concurrent openers with an advisory lock. */
