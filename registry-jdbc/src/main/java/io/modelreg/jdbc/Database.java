@@ -271,6 +271,15 @@ final class Database implements AutoCloseable {
     }
   }
 
+  /** A pooled connection for a session that holds it (an upload); connection failures are transient. */
+  Connection connection(String what) {
+    try {
+      return pool.getConnection();
+    } catch (SQLException e) {
+      throw translate(what, e);
+    }
+  }
+
   /** A 64-bit advisory lock key for {@code kind/name} in this schema (SHA-256; collisions only serialize). */
   long lockKey(String kind, String name) {
     try {

@@ -50,18 +50,34 @@ final class DatabaseBlobs {
 
   // ---------------------------------------------------------------- upload
 
+  /**
+   * Opens an upload session. Its row and its lock appear together: the row is inserted and the (uncontended)
+   * lock on its id taken in one transaction on the session's connection, so gc can never see the row of a live
+   * upload without the lock and take it for a dead one's.
+   */
   ArtifactUpload begin(String model) {
-    long id = db.tx("start an artifact upload for '" + model + "'", c -> {
+    Connection c = db.connection("start an artifact upload for '" + model + "'");
+    try {
+      c.setAutoCommit(false);
+      long id;
       try (PreparedStatement s = c.prepareStatement("INSERT INTO uploads (model) VALUES (?) RETURNING id")) {
         s.setString(1, model);
         try (ResultSet r = s.executeQuery()) {
           r.next();
-          return r.getLong(1);
+          id = r.getLong(1);
         }
       }
-    });
-    Connection c = db.acquireLock("upload", Long.toString(id), "the lock of upload " + id);
-    return new Upload(id, c);
+      try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_lock(?)")) {
+        s.setLong(1, db.lockKey("upload", Long.toString(id)));
+        s.execute();
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      return new Upload(id, c);
+    } catch (SQLException e) {
+      db.pool().evictConnection(c); // drops a lock taken before the failure with the session
+      throw db.translate("start an artifact upload for '" + model + "'", e);
+    }
   }
 
   private final class Upload implements ArtifactUpload {
