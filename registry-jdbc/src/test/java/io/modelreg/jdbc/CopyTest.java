@@ -15,8 +15,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,10 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * that registry-mlflow's tests replay real answers with) and back through {@code jdbc:} to {@code file:}: the
  * model arrives with the same bytes, digests, semantic versions, stages, metrics, metric runs, tags and aliases.
  */
+@ExtendWith(RequiresPostgres.class)
 class CopyTest {
-  @BeforeAll
-  static void database() {
-    TestDatabase.require();
+  @BeforeEach
+  void database() {
+    TestDatabase.require(); // each test shows as skipped, with the reason, when there is no server
   }
 
   @Test

@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A child JVM registering multi-chunk artifacts is killed hard (SIGKILL) at random instants, trial after trial,
@@ -29,13 +30,14 @@ import org.junit.jupiter.api.Test;
  * there unchanged, {@code verify} is clean, and the next registration goes through. One trial kills the child
  * in the middle of an upload for certain; {@code gc} then reclaims the chunks it left.
  */
+@ExtendWith(RequiresPostgres.class)
 class CrashTest {
   private static final int TRIALS = 6;
   private static final int SIZE = 3 * DatabaseBlobs.CHUNK + 12_345;
 
-  @BeforeAll
-  static void database() {
-    TestDatabase.require();
+  @BeforeEach
+  void database() {
+    TestDatabase.require(); // each test shows as skipped, with the reason, when there is no server
   }
 
   @Test

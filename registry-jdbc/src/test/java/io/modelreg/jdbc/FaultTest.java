@@ -26,18 +26,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real faults on a real server: the database stopped and restarted mid-operation, a connection dropped, a
  * statement timeout. Each ends in {@link TransientRegistryException} after bounded retries (or in success when a
  * retry could finish the work), and never leaves anything half written.
  */
+@ExtendWith(RequiresPostgres.class)
 class FaultTest {
-  @BeforeAll
-  static void database() {
-    TestDatabase.require();
+  @BeforeEach
+  void database() {
+    TestDatabase.require(); // each test shows as skipped, with the reason, when there is no server
   }
 
   private static RegistryOptions.Builder options(String schema) {

@@ -15,18 +15,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code gc} running in a loop on one client while two others register (some bytes new, some the same as an
  * earlier version's, some of a version deleted meanwhile, so gc has garbage to collect): every registered version
  * keeps all its bytes.
  */
+@ExtendWith(RequiresPostgres.class)
 class GcWhileRegisteringTest {
-  @BeforeAll
-  static void database() {
-    TestDatabase.require();
+  @BeforeEach
+  void database() {
+    TestDatabase.require(); // each test shows as skipped, with the reason, when there is no server
   }
 
   @Test

@@ -13,21 +13,23 @@ import io.modelreg.spi.VersionRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Names, tags and filters with quotes, semicolons, {@code %}, {@code _} and backslashes are data, never SQL: every
  * value reaches PostgreSQL as a parameter, {@code LIKE} has no escape character, and the answers are exactly the
  * {@code mem:} reference store's for the same data and filters.
  */
+@ExtendWith(RequiresPostgres.class)
 class HostileInputTest {
   private static final List<String> VALUES = List.of("it's", "x'; DROP TABLE versions; --", "a%b", "a_b", "axb",
       "back\\slash", "semi;colon", "\"double\"", "100%", "_", "%", "Robert'); DELETE FROM models;--", "ünï©ødé");
 
-  @BeforeAll
-  static void database() {
-    TestDatabase.require();
+  @BeforeEach
+  void database() {
+    TestDatabase.require(); // each test shows as skipped, with the reason, when there is no server
   }
 
   @Test

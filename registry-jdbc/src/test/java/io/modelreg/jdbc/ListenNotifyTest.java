@@ -16,17 +16,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The events change token follows LISTEN/NOTIFY: it moves when another client commits a change, stays while
  * nothing changes, and is null (so every poll reads) while the listening connection is down.
  */
+@ExtendWith(RequiresPostgres.class)
 class ListenNotifyTest {
-  @BeforeAll
-  static void database() {
-    TestDatabase.require();
+  @BeforeEach
+  void database() {
+    TestDatabase.require(); // each test shows as skipped, with the reason, when there is no server
   }
 
   @Test

@@ -18,18 +18,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Four real JVMs register 50 versions each into one model of one PostgreSQL registry at once, while this JVM watches. */
+@ExtendWith(RequiresPostgres.class)
 class ManyWritersTest {
   private static final int CHILDREN = 4;
   private static final int EACH = 50;
   private static final int SIZE = 8 * 1024;
 
-  @BeforeAll
-  static void database() {
-    TestDatabase.require();
+  @BeforeEach
+  void database() {
+    TestDatabase.require(); // each test shows as skipped, with the reason, when there is no server
   }
 
   @Test

@@ -26,6 +26,10 @@ final class TestDatabase {
   static final String URL_ENV = "MODELREG_IT_PG_URL";
   static final String PASSWORD_ENV = "MODELREG_IT_PG_PASSWORD";
   static final String REQUIRE_ENV = "MODELREG_REQUIRE_PG";
+  /** Why a test is skipped without a server, and how to give it one. */
+  static final String HOW_TO_RUN = "registry-jdbc's database tests need PostgreSQL: set " + URL_ENV
+      + "=jdbc:postgresql://host:5432/postgres?user=NAME (a user who may create databases) and " + PASSWORD_ENV
+      + ", or run `eval \"$(.ci/postgres start)\"` (see registry-jdbc/README.md)";
   private static final AtomicInteger SCHEMAS = new AtomicInteger();
   private static String database;
 
@@ -39,9 +43,7 @@ final class TestDatabase {
         throw new AssertionError(REQUIRE_ENV + "=1 but " + URL_ENV + " is not set: .ci/run said it started"
             + " PostgreSQL, and the jdbc: tests cannot reach it");
       }
-      assumeTrue(false, "registry-jdbc's database tests need PostgreSQL: set " + URL_ENV
-          + "=jdbc:postgresql://host:5432/postgres?user=NAME (a user who may create databases) and "
-          + PASSWORD_ENV + ", or run `.ci/postgres start` and eval its output (see registry-jdbc/README.md)");
+      assumeTrue(false, HOW_TO_RUN);
     }
   }
 
