@@ -1,0 +1,632 @@
+package io.modelreg.jdbc;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.modelreg.AlreadyExistsException;
+import io.modelreg.ArtifactEntry;
+import io.modelreg.ConflictException;
+import io.modelreg.Digest;
+import io.modelreg.GcReport;
+import io.modelreg.IntegrityException;
+import io.modelreg.ModelNotFoundException;
+import io.modelreg.Names;
+import io.modelreg.RegistryEvent;
+import io.modelreg.RegistryException;
+import io.modelreg.VersionNotFoundException;
+import io.modelreg.spi.ArtifactUpload;
+import io.modelreg.spi.ModelRecord;
+import io.modelreg.spi.RecordTrees;
+import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.SearchClause;
+import io.modelreg.spi.StorageCheck;
+import io.modelreg.spi.StoreCapability;
+import io.modelreg.spi.VersionRecord;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code jdbc:postgresql:} store. Each method is one transaction; updates are a compare-and-set on the
+ * {@code revision} column ({@code UPDATE … WHERE revision = ?}); version numbers and event sequences come from
+ * the {@code model_names} row, which outlives the model. Records are kept as their {@link RecordTrees} JSON in
+ * a {@code jsonb} column; triggers derive the constrained and indexed columns and tables from it (see the
+ * module README). Model write locks are PostgreSQL advisory locks, so they exclude writers on every machine.
+ * Open it with {@code ModelRegistries.open("jdbc:postgresql://host:5432/db")} ({@link JdbcRegistryProvider}).
+ */
+public final class JdbcRegistryStore implements RegistryStore {
+  private final Database db;
+  private final DatabaseBlobs blobs;
+  private final String describe;
+  private final Supplier<ChangeListener> listenerFactory;
+  /** Version lists by model, each valid while the model's versions token is unchanged. */
+  private final Cache<String, VersionList> versionLists = Caffeine.newBuilder().maximumSize(10_000).build();
+  private @Nullable ChangeListener listener;
+  private volatile boolean closed;
+
+  JdbcRegistryStore(Database db, String describe, Supplier<ChangeListener> listenerFactory) {
+    this.db = db;
+    this.blobs = new DatabaseBlobs(db);
+    this.describe = describe;
+    this.listenerFactory = listenerFactory;
+  }
+
+  @Override
+  public Set<StoreCapability> capabilities() {
+    return EnumSet.of(StoreCapability.EXCLUSIVE_MODEL_LOCK, StoreCapability.DURABLE, StoreCapability.SHARED);
+  }
+
+  @Override
+  public String describe() {
+    return describe;
+  }
+
+  /** The schema holding this registry's tables. */
+  public String schema() {
+    return db.schema();
+  }
+
+  // ================================================================== models
+
+  @Override
+  public Optional<ModelRecord> findModel(String name) {
+    return Optional.ofNullable(db.readOrNull("read model '" + name + "'", c -> readModel(c, name)));
+  }
+
+  /** The model record with the versions token read in the same statement (see {@link #listVersions(ModelRecord)}). */
+  private @Nullable ModelRecord readModel(Connection c, String name) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT m.record::text, n.versions_changed FROM models m"
+        + " JOIN model_names n ON n.name = m.name WHERE m.name = ?")) {
+      s.setString(1, name);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? model(r.getString(1), name).withVersionsToken(Long.toString(r.getLong(2))) : null;
+      }
+    }
+  }
+
+  private ModelRecord model(String json, String name) {
+    return RecordTrees.model(Json.parse(json, source("models", name)), source("models", name));
+  }
+
+  private String source(String table, String key) {
+    return db.schema() + "." + table + " '" + key + "'";
+  }
+
+  @Override
+  public List<String> listModelNames() {
+    return db.read("list models", c -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT name FROM models ORDER BY name COLLATE \"C\"");
+           ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(r.getString(1));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public List<ModelRecord> listModels() {
+    return db.read("list models", c -> {
+      List<ModelRecord> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT name, record::text FROM models ORDER BY name COLLATE \"C\"");
+           ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(model(r.getString(2), r.getString(1)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public ModelRecord createModel(ModelRecord model) {
+    Names.checkModelName(model.name());
+    ModelRecord stored = model.withRevision(1);
+    return db.tx("create model '" + model.name() + "'", c -> {
+      ensureName(c, model.name());
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO models (name, revision, description, created_at,"
+          + " updated_at, record) VALUES (?, 1, ?, ?, ?, ?::jsonb) ON CONFLICT (name) DO NOTHING")) {
+        s.setString(1, model.name());
+        setNullableString(s, 2, model.description());
+        s.setTimestamp(3, Timestamp.from(model.createdAt()));
+        s.setTimestamp(4, Timestamp.from(model.updatedAt()));
+        s.setString(5, Json.write(RecordTrees.model(stored)));
+        if (s.executeUpdate() == 0) {
+          throw new AlreadyExistsException("Registered model '" + model.name() + "' already exists");
+        }
+      }
+      return stored;
+    });
+  }
+
+  private static void ensureName(Connection c, String name) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO model_names (name) VALUES (?) ON CONFLICT DO NOTHING")) {
+      s.setString(1, name);
+      s.executeUpdate();
+    }
+  }
+
+  @Override
+  public ModelRecord updateModel(ModelRecord model, long expectedRevision) {
+    ModelRecord stored = model.withRevision(expectedRevision + 1);
+    return db.tx("update model '" + model.name() + "'", c -> {
+      try (PreparedStatement s = c.prepareStatement("UPDATE models SET revision = ?, description = ?, updated_at = ?,"
+          + " record = ?::jsonb WHERE name = ? AND revision = ?")) {
+        s.setLong(1, stored.revision());
+        setNullableString(s, 2, model.description());
+        s.setTimestamp(3, Timestamp.from(model.updatedAt()));
+        s.setString(4, Json.write(RecordTrees.model(stored)));
+        s.setString(5, model.name());
+        s.setLong(6, expectedRevision);
+        if (s.executeUpdate() == 1) {
+          return stored;
+        }
+      }
+      Long current = revision(c, "SELECT revision FROM models WHERE name = ?", model.name(), null);
+      if (current == null) {
+        throw new ModelNotFoundException(model.name());
+      }
+      throw new ConflictException("Model '" + model.name() + "' is at revision " + current + ", not " + expectedRevision);
+    });
+  }
+
+  private static @Nullable Long revision(Connection c, String sql, String name, @Nullable Integer number)
+      throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, name);
+      if (number != null) {
+        s.setInt(2, number);
+      }
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getLong(1) : null;
+      }
+    }
+  }
+
+  @Override
+  public void deleteModel(String name) {
+    db.txOrNull("delete model '" + name + "'", c -> {
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM models WHERE name = ?")) {
+        s.setString(1, name);
+        if (s.executeUpdate() == 0) {
+          throw new ModelNotFoundException(name);
+        }
+      }
+      return null;
+    });
+  }
+
+  // ================================================================== versions
+
+  @Override
+  public int allocateVersionNumber(String model) {
+    Names.checkModelName(model);
+    return db.tx("allocate a version number for '" + model + "'", c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO model_names (name, last_version) VALUES (?, 1)"
+          + " ON CONFLICT (name) DO UPDATE SET last_version = model_names.last_version + 1 RETURNING last_version")) {
+        s.setString(1, model);
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          return r.getInt(1);
+        }
+      }
+    });
+  }
+
+  @Override
+  public VersionRecord createVersion(VersionRecord version) {
+    VersionRecord stored = version.withRevision(1);
+    String what = "create version " + version.number() + " of '" + version.model() + "'";
+    return db.tx(what, c -> {
+      if (revision(c, "SELECT revision FROM models WHERE name = ? FOR KEY SHARE", version.model(), null) == null) {
+        throw new ModelNotFoundException(version.model());
+      }
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO versions (model, number, revision, semver, status,"
+          + " digest, run_id, created_at, created_by, record) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?::jsonb)"
+          + " ON CONFLICT (model, number) DO NOTHING")) {
+        s.setString(1, version.model());
+        s.setInt(2, version.number());
+        setNullableString(s, 3, version.semver() == null ? null : String.valueOf(version.semver()));
+        s.setString(4, version.status().name());
+        s.setString(5, version.manifest().digest().toString());
+        setNullableString(s, 6, version.lineage().runId());
+        s.setTimestamp(7, Timestamp.from(version.createdAt()));
+        s.setString(8, version.createdBy());
+        s.setString(9, Json.write(RecordTrees.version(stored)));
+        if (s.executeUpdate() == 0) {
+          throw new AlreadyExistsException("Version " + version.number() + " of '" + version.model() + "' exists");
+        }
+      } catch (SQLException e) {
+        if ("23503".equals(e.getSQLState())) {
+          throw new IntegrityException("Cannot " + what + ": the bytes of one of its files are not stored in "
+              + describe + " (" + Database.message(e) + ")", e);
+        }
+        throw e;
+      }
+      return stored;
+    });
+  }
+
+  @Override
+  public Optional<VersionRecord> findVersion(String model, int number) {
+    return Optional.ofNullable(db.readOrNull("read version " + number + " of '" + model + "'", c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT record::text FROM versions WHERE model = ? AND number = ?")) {
+        s.setString(1, model);
+        s.setInt(2, number);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? version(r.getString(1), model, number) : null;
+        }
+      }
+    }));
+  }
+
+  private VersionRecord version(String json, String model, int number) {
+    String source = source("versions", model + "/" + number);
+    return RecordTrees.version(Json.parse(json, source), source);
+  }
+
+  @Override
+  public List<VersionRecord> listVersions(String model) {
+    return readVersions(model).versions;
+  }
+
+  /**
+   * Answers from the list cached under the record's versions token when it is the same (the model record and
+   * its token were read in one statement; every version change moves the token), so a resolve past the
+   * registry's cache costs one round trip.
+   */
+  @Override
+  public List<VersionRecord> listVersions(ModelRecord model) {
+    String token = model.versionsToken();
+    VersionList cached = versionLists.getIfPresent(model.name());
+    if (token != null && cached != null && cached.token.equals(token)) {
+      return cached.versions;
+    }
+    return readVersions(model.name()).versions;
+  }
+
+  /** The version records of a model with the versions token, read in one statement, and cached under it. */
+  private VersionList readVersions(String model) {
+    VersionList list = db.read("list versions of '" + model + "'", c -> {
+      List<VersionRecord> out = new ArrayList<>();
+      String token = "none";
+      try (PreparedStatement s = c.prepareStatement("SELECT n.versions_changed, v.number, v.record::text"
+          + " FROM model_names n LEFT JOIN versions v ON v.model = n.name WHERE n.name = ? ORDER BY v.number")) {
+        s.setString(1, model);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            token = Long.toString(r.getLong(1));
+            String json = r.getString(3);
+            if (json != null) {
+              out.add(version(json, model, r.getInt(2)));
+            }
+          }
+        }
+      }
+      return new VersionList(token, List.copyOf(out));
+    });
+    versionLists.put(model, list);
+    return list;
+  }
+
+  /** A model's version records as of one versions token. */
+  private static final class VersionList {
+    final String token;
+    final List<VersionRecord> versions;
+
+    VersionList(String token, List<VersionRecord> versions) {
+      this.token = token;
+      this.versions = versions;
+    }
+  }
+
+  @Override
+  public VersionRecord updateVersion(VersionRecord version, long expectedRevision) {
+    VersionRecord stored = version.withRevision(expectedRevision + 1);
+    return db.tx("update version " + version.number() + " of '" + version.model() + "'", c -> {
+      try (PreparedStatement s = c.prepareStatement("UPDATE versions SET revision = ?, status = ?, record = ?::jsonb"
+          + " WHERE model = ? AND number = ? AND revision = ?")) {
+        s.setLong(1, stored.revision());
+        s.setString(2, version.status().name());
+        s.setString(3, Json.write(RecordTrees.version(stored)));
+        s.setString(4, version.model());
+        s.setInt(5, version.number());
+        s.setLong(6, expectedRevision);
+        if (s.executeUpdate() == 1) {
+          return stored;
+        }
+      }
+      Long current = revision(c, "SELECT revision FROM versions WHERE model = ? AND number = ?", version.model(),
+          version.number());
+      if (current == null) {
+        throw new VersionNotFoundException("Version " + version.number() + " of model '" + version.model()
+            + "' not found");
+      }
+      throw new ConflictException("Version " + version.number() + " of '" + version.model() + "' is at revision "
+          + current + ", not " + expectedRevision);
+    });
+  }
+
+  @Override
+  public void deleteVersion(String model, int number) {
+    db.txOrNull("delete version " + number + " of '" + model + "'", c -> {
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM versions WHERE model = ? AND number = ?")) {
+        s.setString(1, model);
+        s.setInt(2, number);
+        if (s.executeUpdate() == 0) {
+          throw new VersionNotFoundException("Version " + number + " of model '" + model + "' not found");
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Search push-down: model name ({@code =}, {@code LIKE}, {@code IN}), version number and version tags
+   * ({@code =}, {@code LIKE}) become one SQL query with every value a parameter; {@code LIKE} runs with no escape
+   * character ({@code ESCAPE ''}), as the registry's grammar says.
+   */
+  @Override
+  public Optional<List<VersionRecord>> searchVersions(List<SearchClause> clauses) {
+    StringBuilder sql = new StringBuilder("SELECT v.model, v.number, v.record::text FROM versions v WHERE TRUE");
+    List<Object> params = new ArrayList<>();
+    for (SearchClause clause : clauses) {
+      String condition = condition(clause, params);
+      if (condition != null) {
+        sql.append(" AND ").append(condition);
+      }
+    }
+    sql.append(" ORDER BY v.model COLLATE \"C\", v.number");
+    return Optional.of(db.read("search versions", c -> {
+      List<VersionRecord> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < params.size(); i++) {
+          Object p = params.get(i);
+          if (p instanceof Integer) {
+            s.setInt(i + 1, (Integer) p);
+          } else if (p instanceof String[]) {
+            s.setArray(i + 1, c.createArrayOf("text", (String[]) p));
+          } else {
+            s.setString(i + 1, (String) p);
+          }
+        }
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            out.add(version(r.getString(3), r.getString(1), r.getInt(2)));
+          }
+        }
+      }
+      return out;
+    }));
+  }
+
+  /** The SQL of one clause with its values appended to {@code params}; null when it cannot be expressed. */
+  private static @Nullable String condition(SearchClause clause, List<Object> params) {
+    switch (clause.subject()) {
+      case MODEL_NAME:
+        switch (clause.op()) {
+          case EQ:
+            params.add(clause.value());
+            return "v.model = ?";
+          case LIKE:
+            params.add(clause.value());
+            return "v.model LIKE ? ESCAPE ''";
+          case IN:
+            params.add(clause.values().toArray(new String[0]));
+            return "v.model = ANY (?)";
+          default:
+            return null;
+        }
+      case VERSION_NUMBER:
+        Integer n = wholeNumber(clause.value());
+        if (n == null) {
+          return null;
+        }
+        String op = comparison(clause.op());
+        if (op == null) {
+          return null;
+        }
+        params.add(n);
+        return "v.number " + op + " ?";
+      case VERSION_TAG:
+        String key = clause.key();
+        if (key == null || (clause.op() != SearchClause.Op.EQ && clause.op() != SearchClause.Op.LIKE)) {
+          return null;
+        }
+        params.add(key);
+        params.add(clause.value());
+        return "EXISTS (SELECT 1 FROM version_tags t WHERE t.model = v.model AND t.number = v.number AND t.key = ?"
+            + " AND t.value " + (clause.op() == SearchClause.Op.EQ ? "= ?" : "LIKE ? ESCAPE ''") + ")";
+      default:
+        return null;
+    }
+  }
+
+  private static @Nullable String comparison(SearchClause.Op op) {
+    switch (op) {
+      case EQ:
+        return "=";
+      case LT:
+        return "<";
+      case LE:
+        return "<=";
+      case GT:
+        return ">";
+      case GE:
+        return ">=";
+      default:
+        return null;
+    }
+  }
+
+  private static @Nullable Integer wholeNumber(String text) {
+    try {
+      return Integer.valueOf(text.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  // ================================================================== artifacts
+
+  @Override
+  public ArtifactUpload beginUpload(String model) {
+    Names.checkModelName(model);
+    return blobs.begin(model);
+  }
+
+  @Override
+  public InputStream openArtifact(VersionRecord version, ArtifactEntry entry) {
+    return blobs.open(version, entry);
+  }
+
+  // ================================================================== events
+
+  @Override
+  public RegistryEvent appendEvent(RegistryEvent event) {
+    Names.checkModelName(event.model());
+    return db.tx("append to the history of '" + event.model() + "'", c -> {
+      ensureName(c, event.model());
+      long seq;
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE model_names SET last_event = last_event + 1 WHERE name = ? RETURNING last_event")) {
+        s.setString(1, event.model());
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          seq = r.getLong(1);
+        }
+      }
+      RegistryEvent stored = new RegistryEvent(event.model(), seq, event.time(), event.actor(), event.type(),
+          event.version(), event.details());
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO events (model, seq, time, type, version, record)"
+          + " VALUES (?, ?, ?, ?, ?, ?::jsonb)")) {
+        s.setString(1, event.model());
+        s.setLong(2, seq);
+        s.setTimestamp(3, Timestamp.from(event.time()));
+        s.setString(4, event.type().name());
+        Integer v = event.version();
+        if (v == null) {
+          s.setNull(5, Types.INTEGER);
+        } else {
+          s.setInt(5, v);
+        }
+        s.setString(6, Json.write(RecordTrees.event(stored)));
+        s.executeUpdate();
+      }
+      return stored;
+    });
+  }
+
+  @Override
+  public List<RegistryEvent> readEvents(String model, long afterSequence) {
+    return db.read("read the history of '" + model + "'", c -> {
+      List<RegistryEvent> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT seq, record::text FROM events WHERE model = ? AND seq > ? ORDER BY seq")) {
+        s.setString(1, model);
+        s.setLong(2, afterSequence);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            String source = source("events", model + "#" + r.getLong(1));
+            out.add(RecordTrees.event(model, Json.parse(r.getString(2), source), source));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public long lastEventSequence(String model) {
+    Long last = db.readOrNull("read the history of '" + model + "'",
+        c -> revision(c, "SELECT last_event FROM model_names WHERE name = ?", model, null));
+    return last == null ? 0 : last;
+  }
+
+  /**
+   * Counts the notifications the schema's triggers send on every committed change ({@code LISTEN}), so a watch
+   * on every model reads the logs only when something changed; null (poll every time) while not listening.
+   */
+  @Override
+  public @Nullable Object eventsChangeToken() {
+    return listener().token();
+  }
+
+  private synchronized ChangeListener listener() {
+    ChangeListener l = listener;
+    if (l == null) {
+      if (closed) {
+        throw new IllegalStateException("The store " + describe + " is closed");
+      }
+      l = listenerFactory.get();
+      listener = l;
+    }
+    return l;
+  }
+
+  // ================================================================== maintenance
+
+  @Override
+  public StorageCheck verifyStorage() {
+    List<String> problems = new ArrayList<>();
+    Map<Digest, Long> intact = new HashMap<>();
+    blobs.verify(problems, intact);
+    for (String name : listModelNames()) {
+      try {
+        findModel(name);
+        listVersions(name);
+        readEvents(name, 0);
+      } catch (IntegrityException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    return new StorageCheck(problems, intact);
+  }
+
+  @Override
+  public GcReport collectGarbage() {
+    return blobs.collect();
+  }
+
+  @Override
+  public <T> T withModelLock(String model, Supplier<T> action) {
+    Names.checkModelName(model);
+    return db.withLock(model, action);
+  }
+
+  private static void setNullableString(PreparedStatement s, int index, @Nullable String value) throws SQLException {
+    if (value == null) {
+      s.setNull(index, Types.VARCHAR);
+    } else {
+      s.setString(index, value);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ChangeListener l = listener;
+    if (l != null) {
+      l.close();
+    }
+    db.close();
+  }
+}

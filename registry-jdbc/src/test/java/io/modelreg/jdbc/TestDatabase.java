@@ -1,0 +1,123 @@
+package io.modelreg.jdbc;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.modelreg.RegistryOptions;
+import io.modelreg.spi.RegistryStore;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The PostgreSQL server the tests use: {@code MODELREG_IT_PG_URL} (a {@code jdbc:postgresql://…} URL of a user
+ * allowed to create databases) with {@code MODELREG_IT_PG_PASSWORD} (or a password in the URL, {@code
+ * PGPASSWORD}, {@code ~/.pgpass}). The tests of one JVM create one database of their own, {@code
+ * modelreg_it_<random>}, and drop it when the JVM exits; each store gets a schema of its own inside it.
+ *
+ * <p>Without {@code MODELREG_IT_PG_URL} the tests are skipped with a message saying how to run them, unless
+ * {@code MODELREG_REQUIRE_PG=1} (set by {@code .ci/run}, which starts a server): then they fail.
+ */
+final class TestDatabase {
+  static final String URL_ENV = "MODELREG_IT_PG_URL";
+  static final String PASSWORD_ENV = "MODELREG_IT_PG_PASSWORD";
+  static final String REQUIRE_ENV = "MODELREG_REQUIRE_PG";
+  /** Why a test is skipped without a server, and how to give it one. */
+  static final String HOW_TO_RUN = "registry-jdbc's database tests need PostgreSQL: set " + URL_ENV
+      + "=jdbc:postgresql://host:5432/postgres?user=NAME (a user who may create databases) and " + PASSWORD_ENV
+      + ", or run `eval \"$(.ci/postgres start)\"` (see registry-jdbc/README.md)";
+  private static final AtomicInteger SCHEMAS = new AtomicInteger();
+  private static String database;
+
+  private TestDatabase() {}
+
+  /** Skips the calling test (or fails it, when PostgreSQL is required) if no server is configured. */
+  static void require() {
+    String url = System.getenv(URL_ENV);
+    if (url == null || url.isBlank()) {
+      if ("1".equals(System.getenv(REQUIRE_ENV))) {
+        throw new AssertionError(REQUIRE_ENV + "=1 but " + URL_ENV + " is not set: .ci/run said it started"
+            + " PostgreSQL, and the jdbc: tests cannot reach it");
+      }
+      assumeTrue(false, HOW_TO_RUN);
+    }
+  }
+
+  /** The URL of this JVM's own test database, created on first use. */
+  static synchronized String url() {
+    require();
+    if (database == null) {
+      String name = "modelreg_it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+      try (Connection c = DriverManager.getConnection(System.getenv(URL_ENV), credentials());
+           Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE " + name);
+      } catch (SQLException e) {
+        throw new AssertionError("Cannot create the test database on " + JdbcRegistryProvider.describe(
+            System.getenv(URL_ENV)) + ": " + e.getMessage(), e);
+      }
+      database = name;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> drop(name)));
+    }
+    return withDatabase(System.getenv(URL_ENV), database);
+  }
+
+  /** The URL of another database on the same server as {@code url}. */
+  static String withDatabase(String url, String name) {
+    int hostStart = url.indexOf("//") + 2;
+    int slash = url.indexOf('/', hostStart);
+    int query = url.indexOf('?');
+    String base = slash < 0 ? (query < 0 ? url : url.substring(0, query)) : url.substring(0, slash);
+    return base + "/" + name + (query < 0 ? "" : url.substring(query));
+  }
+
+  private static void drop(String name) {
+    try (Connection c = DriverManager.getConnection(System.getenv(URL_ENV), credentials());
+         Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    } catch (SQLException e) {
+      System.err.println("Could not drop the test database " + name + ": " + e.getMessage());
+    }
+  }
+
+  static Properties credentials() {
+    Properties p = new Properties();
+    String password = System.getenv(PASSWORD_ENV);
+    if (password != null) {
+      p.setProperty("password", password);
+    }
+    return p;
+  }
+
+  /** A connection to this JVM's test database, for tests that look at or damage tables directly. */
+  static Connection connect(String schema) throws SQLException {
+    Connection c = DriverManager.getConnection(url(), credentials());
+    try (Statement s = c.createStatement()) {
+      s.execute("SET search_path = " + schema);
+    }
+    return c;
+  }
+
+  /** A fresh schema name. */
+  static String newSchema(String prefix) {
+    return prefix + "_" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
+  }
+
+  /** Options with the test password and the schema. */
+  static RegistryOptions.Builder options(String schema) {
+    RegistryOptions.Builder b = RegistryOptions.builder().storeOption(JdbcRegistryProvider.SCHEMA, schema);
+    String password = System.getenv(PASSWORD_ENV);
+    if (password != null) {
+      b.storeOption(JdbcRegistryProvider.PASSWORD, password);
+    }
+    return b;
+  }
+
+  /** A store on a schema of the test database. */
+  static JdbcRegistryStore open(String schema) {
+    return (JdbcRegistryStore) new JdbcRegistryProvider().open(URI.create(url()), options(schema).build());
+  }
+}
