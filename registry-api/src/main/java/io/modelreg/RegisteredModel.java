@@ -3,6 +3,7 @@ package io.modelreg;
 import io.modelreg.spi.ModelRecord;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -139,6 +140,14 @@ public final class RegisteredModel {
   /** The version in PRODUCTION, if any. */
   public Optional<Integer> productionVersion() {
     return Optional.ofNullable(productionHolder(record));
+  }
+
+  /**
+   * Earlier PRODUCTION holders, oldest first. {@link ModelRegistry#rollback} returns production to the newest
+   * of them that still exists and is not the current holder, so a UI can say which version a rollback brings back.
+   */
+  public List<Integer> productionHistory() {
+    return record.productionHistory();
   }
 
   /** The stage of a version number of this model (DEVELOPMENT for unknown numbers). */

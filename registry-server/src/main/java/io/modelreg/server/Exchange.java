@@ -22,6 +22,10 @@ final class Exchange {
   private final int maxBodyBytes;
   private @Nullable Fields query;
   private boolean committed;
+  /** Whether the route started reading the request body ({@link #body}). */
+  private boolean bodyTouched;
+  /** Whether the whole body was read, within the size limit. */
+  private boolean bodyComplete;
 
   Exchange(Request request, Response response, String path, Map<String, String> params, int maxBodyBytes) {
     this.request = request;
@@ -82,6 +86,7 @@ final class Exchange {
 
   /** The request body, at most the configured size (413 beyond it, before reading more). */
   byte[] body() throws IOException {
+    bodyTouched = true;
     long declared = request.getLength();
     if (declared > maxBodyBytes) {
       throw tooLarge(declared + " bytes declared");
@@ -91,7 +96,35 @@ final class Exchange {
       if (bytes.length > maxBodyBytes) {
         throw tooLarge("more than " + maxBodyBytes + " bytes sent");
       }
+      bodyComplete = true;
       return bytes;
+    }
+  }
+
+  /**
+   * Before an error answer: a request body the route never read (refused before it got there: a bad path
+   * parameter, a missing token) is read and dropped, up to the size limit, so the connection is left clean for
+   * the client's next request. Without that, the server closes the connection after the answer and a client
+   * that pools connections may send its next request into the closing one. A body over the limit, or one a
+   * route stopped reading, is not read: the answer says {@code Connection: close} so no client reuses it.
+   */
+  void discardUnreadBody() {
+    if (bodyComplete || request.getLength() == 0) {
+      return;
+    }
+    if (bodyTouched || request.getLength() > maxBodyBytes) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      return;
+    }
+    bodyTouched = true;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      if (in.readNBytes(maxBodyBytes + 1).length > maxBodyBytes) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      } else {
+        bodyComplete = true;
+      }
+    } catch (IOException e) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
   }
 

@@ -252,6 +252,7 @@ public final class RegistryServer implements AutoCloseable {
             if (allow != null) {
               response.getHeaders().put("Allow", allow);
             }
+            ex.discardUnreadBody();
             ex.problem(Problems.of(e, path == null ? "/" : path));
             callback.succeeded();
           } catch (Throwable t) {

@@ -27,6 +27,7 @@ final class Views {
     out.put("userAliases", m.userAliases());
     out.put("productionVersion", m.productionVersion().orElse(null));
     out.put("stagingVersion", m.aliases().get("staging"));
+    out.put("productionHistory", m.productionHistory());
     out.put("createdAt", m.createdAt().toString());
     out.put("updatedAt", m.updatedAt().toString());
     return out;

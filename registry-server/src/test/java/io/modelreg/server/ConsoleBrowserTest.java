@@ -168,6 +168,21 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void aRollbackConfirmationNamesTheVersionItBringsBack() throws Exception {
+    f.registry.transition("churn", 2, io.modelreg.Stage.PRODUCTION); // v1 archived, remembered as the earlier holder
+    open(f.server.consoleUri().toString());
+    driver.get(f.server.uri() + "#/model/churn");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("rollback"))).click();
+    WebElement dialog = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+    assertThat(dialog.findElement(By.id("confirm-changes")).getText()).contains("v2 (now in production) → ARCHIVED")
+        .contains("v1 (ARCHIVED) → PRODUCTION");
+    driver.findElement(By.id("confirm-ok")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("confirm")));
+    assertThat(f.registry.getModel("churn").productionVersion()).hasValue(1);
+    shot("5b-rollback");
+  }
+
+  @Test
   void aPromotionGatesRefusalShowsEveryUnmetRule() throws Exception {
     f.registry.transition("churn", 3, io.modelreg.Stage.STAGING);
     open(f.server.consoleUri().toString());

@@ -57,6 +57,7 @@ class WriteApiTest {
   @Test
   void rollbackReturnsProductionToThePreviousHolder() {
     f.registry.transition("churn", 2, Stage.PRODUCTION);
+    assertThat(json(f.get("/api/v1/models/churn")).get("productionHistory").toString()).isEqualTo("[1]");
     HttpResponse<String> r = f.write("POST", "/api/v1/models/churn/rollback", "", true);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).get("number").asInt()).isEqualTo(1);

@@ -194,10 +194,14 @@
   }
   function confirmRollback() {
     const prod = state.model.productionVersion;
+    // the version rollback brings back: the newest earlier holder that still exists (as the registry picks it)
+    const target = (state.model.productionHistory || []).slice().reverse().find((n) => n !== prod && byNumber(n));
     openConfirm({
       title: 'Roll back ' + state.model.name,
-      text: 'Production returns to the version that held it before v' + prod + ':',
-      changes: ['v' + prod + ' (now in production) → ARCHIVED', 'the previous production version → PRODUCTION'],
+      text: target ? 'Production returns to v' + target + ', which held it before v' + prod + ':'
+        : 'No earlier production version is recorded; the registry will refuse this rollback:',
+      changes: target ? ['v' + prod + ' (now in production) → ARCHIVED', 'v' + target + ' (' + byNumber(target).stage + ') → PRODUCTION']
+        : ['nothing'],
       run: () => api('POST', '/models/' + enc(state.model.name) + '/rollback', undefined, state.revision),
     });
   }
