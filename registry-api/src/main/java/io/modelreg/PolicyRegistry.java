@@ -149,12 +149,12 @@ final class PolicyRegistry extends RegistryReads {
         if (semver != null) {
           checkSemver(name, semver, store.listVersions(name));
         }
-        int number = store.allocateVersionNumber(name);
         Instant now = writes.now();
-        VersionRecord record = new VersionRecord(name, number, semver, VersionStatus.READY,
-            registration.description(), registration.tags(), registration.params(), registration.metrics(), List.of(),
-            registration.lineage(), registration.signature(), manifest, upload.location(), now, options.actor(), now, 0);
-        VersionRecord stored = store.createVersion(record);
+        VersionRecord stored = store.registerVersion(name, n -> new VersionRecord(name, n, semver,
+            VersionStatus.READY, registration.description(), registration.tags(), registration.params(),
+            registration.metrics(), List.of(), registration.lineage(), registration.signature(), manifest,
+            upload.location(), now, options.actor(), now, 0));
+        int number = stored.number();
         reads.versionsChanged(name);
         writes.append(name, RegistryEvent.Type.VERSION_REGISTERED, number, ModelWrites.details(
             "semver", semver == null ? null : semver.toString(),

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -90,6 +91,18 @@ public interface RegistryStore extends AutoCloseable {
 
   /** Stores a new version record with revision 1 and returns it. */
   VersionRecord createVersion(VersionRecord version);
+
+  /**
+   * Allocates the next version number of {@code model} and stores the record {@code recordFor} builds for that
+   * number, with revision 1; returns the stored record. The default is {@link #allocateVersionNumber} then {@link
+   * #createVersion}. A store that can send the number and the record in one write overrides it (the MLflow store
+   * guesses the number MLflow will assign and sends the record with the version). {@code recordFor} may be called
+   * more than once, with different numbers, and must have no side effects; only the record of the number returned
+   * is stored.
+   */
+  default VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
+    return createVersion(recordFor.apply(allocateVersionNumber(model)));
+  }
 
   Optional<VersionRecord> findVersion(String model, int number);
 

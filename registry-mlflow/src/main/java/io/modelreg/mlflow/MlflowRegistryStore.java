@@ -21,6 +21,7 @@ import io.modelreg.VersionNotFoundException;
 import io.modelreg.spi.AliasTarget;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
+import io.modelreg.spi.RecordTrees;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.SearchClause;
 import io.modelreg.spi.StorageCheck;
@@ -41,6 +42,9 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -105,6 +109,8 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final Clock clock;
   private final Duration registrationWait;
   private final Ticker ticker;
+  /** Per model, the highest version number this store has seen MLflow hand out: the guess of {@link #registerVersion}. */
+  private final ConcurrentMap<String, Integer> highestSeen = new ConcurrentHashMap<>();
 
   MlflowRegistryStore(MlflowHttp http) {
     this(http, Config.defaults());
@@ -151,6 +157,9 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     ModelRecord record = RecordTags.model(m);
     versions.modelRead(record);
+    for (JsonNode v : m.path("latest_versions")) {
+      seen(name, Integer.parseInt(v.path("version").asText()));
+    }
     return Optional.of(record);
   }
 
@@ -277,6 +286,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     while (n < highest) {
       n = Integer.parseInt(http.post("model-versions/create", Map.of("name", name, "source", PLACEHOLDER_SOURCE))
           .path("model_version").path("version").asText());
+      seen(name, n);
       http.delete("model-versions/delete", Map.of("name", name, "version", Integer.toString(n)));
     }
   }
@@ -403,9 +413,81 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     JsonNode v = http.post("model-versions/create", body).path("model_version");
     int number = Integer.parseInt(v.path("version").asText());
+    seen(model, number);
     awaitRegistration(model, number, v);
     return number;
   }
+
+  private void seen(String model, int number) {
+    highestSeen.merge(model, number, Math::max);
+  }
+
+  /**
+   * A registration in one writing request to the registry instead of three: MLflow assigns the number in {@code
+   * model-versions/create}, but the record (which names its number) can only travel in that request if the number
+   * is known before. So the store guesses it — one above the highest it has seen MLflow hand out for the model
+   * (the policy layer has just read the model, whose {@code latest_versions} include the newest version) — and
+   * sends the record, the digest and semver tags, the user's tags and the description with the version. The
+   * record is the commit point as before: it names model and number, so a version answered with another number
+   * (another client registered meanwhile, or the newest version was deleted) carries a record that is not its own.
+   * Readers show such a version as PENDING, never as a version ({@link VersionCache#version}); the store then
+   * writes the right record under generation {@link #CORRECTED_GENERATION} (readers parse each generation once,
+   * so the correction must not reuse generation 1) — the two requests the guess saves, spent only when it missed.
+   */
+  @Override
+  public VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
+    ArtifactRuns.Upload upload = artifacts.current();
+    if (upload == null) {
+      // no upload run to bind a guessed record to its version (see VersionCache#version): the two-step way
+      return RegistryStore.super.registerVersion(model, recordFor);
+    }
+    int guess = highestSeen.getOrDefault(model, 0) + 1;
+    VersionRecord guessed = recordFor.apply(guess);
+    Map<String, String> tags = new LinkedHashMap<>(guessed.tags());
+    tags.putAll(recordTags(guessed, 1));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", model);
+    body.put("source", upload.location());
+    body.put("run_id", upload.runId());
+    if (guessed.description() != null) {
+      body.put("description", guessed.description());
+    }
+    body.put("tags", tagList(tags));
+    JsonNode v = http.post("model-versions/create", body).path("model_version");
+    int number = Integer.parseInt(v.path("version").asText());
+    seen(model, number);
+    awaitRegistration(model, number, v);
+    VersionRecord record = guessed;
+    String n = Integer.toString(number);
+    try {
+      if (number != guess) {
+        record = recordFor.apply(number);
+        Map<String, String> fix = RecordTags.chunked(RecordTags.RECORD, RecordTrees.version(record.withRevision(1)),
+            CORRECTED_GENERATION);
+        fix.forEach((k, val) -> http.post("model-versions/set-tag", Map.of("name", model, "version", n, "key", k, "value", val)));
+        for (String stale : staleChunks(tags, RecordTags.RECORD, fix)) {
+          http.delete("model-versions/delete-tag", Map.of("name", model, "version", n, "key", stale));
+        }
+      }
+      versionsChanged(model);
+    } catch (RuntimeException e) {
+      // without its own record the version would linger as PENDING; take it back so a retry starts clean
+      try {
+        http.delete("model-versions/delete", Map.of("name", model, "version", n));
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    artifacts.registered(record);
+    return record.withRevision(1);
+  }
+
+  /**
+   * The record generation of a version whose guessed number missed (see {@link #registerVersion}): revisions, and
+   * so the generations of every other record write, start at 1.
+   */
+  static final long CORRECTED_GENERATION = 0;
 
   /**
    * MLflow may answer a new version with {@code PENDING_REGISTRATION} (a server copying artifacts) and move it

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -136,7 +137,8 @@ final class VersionCache {
     int number = Integer.parseInt(v.path("version").asText());
     @Nullable String description = v.hasNonNull("description") ? v.path("description").asText() : null;
     String pointer = tags.get(RecordTags.RECORD);
-    if (pointer == null) {
+    String status = v.path("status").asText("READY");
+    if (pointer == null || status.equals("PENDING_REGISTRATION") || status.equals("FAILED_REGISTRATION")) {
       Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
       boolean promptByMlflow = "true".equals(tags.get(RecordTags.IS_PROMPT)) && tags.containsKey(PROMPT_TEXT);
       return new VersionRecord(model, number, null, promptByMlflow ? VersionStatus.READY : VersionStatus.PENDING,
@@ -145,14 +147,20 @@ final class VersionCache {
     }
     // a committed record generation never changes: parsed once, kept while its version lives
     String key = model + "\n" + number + "\n" + v.path("creation_timestamp").asLong() + "\n" + RecordTags.generationOf(pointer);
-    VersionRecord stored = parsed.get(key, k -> {
-      String source = "MLflow tags " + RecordTags.RECORD + ".* of " + model + " version " + number;
-      VersionRecord r = RecordTrees.version(RecordTags.unchunk(tags, RecordTags.RECORD), source);
-      if (!r.model().equals(model) || r.number() != number) {
-        throw new IntegrityException(source + " describe " + r.model() + " version " + r.number());
+    String source = "MLflow tags " + RecordTags.RECORD + ".* of " + model + " version " + number;
+    VersionRecord stored = parsed.get(key, k -> RecordTrees.version(RecordTags.unchunk(tags, RecordTags.RECORD), source));
+    if (!stored.model().equals(model) || stored.number() != number) {
+      if (stored.model().equals(model) && stored.revision() == 1
+          && ArtifactRuns.runIdOf(stored.artifactLocation()) != null
+          && Objects.equals(ArtifactRuns.runIdOf(stored.artifactLocation()), v.path("run_id").asText(null))) {
+        // a registration whose guessed number missed, before its writer corrected the record (registerVersion)
+        Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
+        return new VersionRecord(model, number, null, VersionStatus.PENDING, description, RecordTags.userTags(tags),
+            Map.of(), Map.of(), List.of(), Lineage.empty(), null, ArtifactManifest.empty(), v.path("source").asText(""),
+            created, "mlflow", created, 0);
       }
-      return r;
-    });
+      throw new IntegrityException(source + " describe " + stored.model() + " version " + stored.number());
+    }
     return stored.withDescription(description).withTags(RecordTags.userTags(tags));
   }
 }
