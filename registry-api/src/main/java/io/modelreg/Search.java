@@ -44,7 +44,7 @@ final class Search {
   Page<ModelVersion> versions(SearchRequest request) {
     Filter filter = Filter.parse(request.filter(), Filter.Target.VERSIONS);
     List<ModelVersion> matches = new ArrayList<>();
-    Optional<List<VersionRecord>> pushed = store.searchVersions(pushable(filter));
+    Optional<List<VersionRecord>> pushed = store.searchVersions(pushable(filter, store.searchSubjects()));
     if (pushed.isPresent()) {
       Map<String, ModelRecord> owners = owners(pushed.get());
       for (VersionRecord v : pushed.get()) {
@@ -76,10 +76,25 @@ final class Search {
   /**
    * The clauses of a version filter a store may evaluate itself (see {@link RegistryStore#searchVersions}):
    * the model name compared exactly, by LIKE or IN; the version number compared with a whole number; version
-   * tags compared exactly or by LIKE. Not pushed: {@code !=} (how a backend treats a version without the
-   * tag is its own business), ILIKE (case folding differs between databases), and whatever the store
-   * cannot know — aliases, stages, metrics, semver, lineage — all evaluated here on what it returns.
+   * tags compared exactly or by LIKE; metrics compared with a number ({@code =}, {@code <}, {@code <=},
+   * {@code >}, {@code >=}, IN); the stage by {@code =} or IN unless a value is {@code DEVELOPMENT} (the stage of
+   * versions the model names none for); aliases by {@code =} or IN unless a value is a managed alias ({@code
+   * production}, {@code staging}). Not pushed: {@code !=} (how a backend treats a version without the tag is its
+   * own business), ILIKE (case folding differs between databases), and params, run id, source, semver —
+   * all evaluated here on what the store returns, as is every clause whose subject the store does not name in
+   * {@link RegistryStore#searchSubjects}.
    */
+  static List<SearchClause> pushable(Filter filter, Set<SearchClause.Subject> subjects) {
+    List<SearchClause> out = new ArrayList<>();
+    for (SearchClause c : pushable(filter)) {
+      if (subjects.contains(c.subject())) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** Every clause of {@code filter} that can be pushed down to a store that understands every subject. */
   static List<SearchClause> pushable(Filter filter) {
     List<SearchClause> out = new ArrayList<>();
     for (Filter.Clause c : filter.clauses()) {
@@ -96,6 +111,23 @@ final class Search {
       if (op == null) {
         continue;
       }
+      String key = c.key();
+      if (c.field() == Filter.Field.METRIC) {
+        if (key != null && op != SearchClause.Op.LIKE) {
+          List<String> numbers = new ArrayList<>();
+          c.values().forEach(v -> numbers.add(Double.toString((Double) v)));
+          out.add(new SearchClause(SearchClause.Subject.VERSION_METRIC, key, op, numbers));
+        }
+        continue;
+      }
+      if (c.field() == Filter.Field.STAGE) {
+        if ((op == SearchClause.Op.EQ || op == SearchClause.Op.IN) && !c.values().contains(Stage.DEVELOPMENT)) {
+          List<String> stages = new ArrayList<>();
+          c.values().forEach(v -> stages.add(((Stage) v).name()));
+          out.add(new SearchClause(SearchClause.Subject.STAGE, null, op, stages));
+        }
+        continue;
+      }
       List<String> texts = new ArrayList<>();
       for (Object v : c.values()) {
         if (v instanceof String text) {
@@ -107,13 +139,15 @@ final class Search {
       if (texts.size() != c.values().size()) {
         continue;
       }
-      String key = c.key();
       if (c.field() == Filter.Field.NAME && (op == SearchClause.Op.EQ || op == SearchClause.Op.LIKE || op == SearchClause.Op.IN)) {
         out.add(new SearchClause(SearchClause.Subject.MODEL_NAME, null, op, texts));
       } else if (c.field() == Filter.Field.VERSION_NUMBER && op != SearchClause.Op.LIKE && op != SearchClause.Op.IN) {
         out.add(new SearchClause(SearchClause.Subject.VERSION_NUMBER, null, op, texts));
       } else if (c.field() == Filter.Field.TAG && key != null && (op == SearchClause.Op.EQ || op == SearchClause.Op.LIKE)) {
         out.add(new SearchClause(SearchClause.Subject.VERSION_TAG, key, op, texts));
+      } else if (c.field() == Filter.Field.ALIAS && (op == SearchClause.Op.EQ || op == SearchClause.Op.IN)
+          && !texts.contains(Stage.PRODUCTION.label()) && !texts.contains(Stage.STAGING.label())) {
+        out.add(new SearchClause(SearchClause.Subject.ALIAS, null, op, texts));
       }
     }
     return out;

@@ -45,13 +45,19 @@ public class RegisterLargeArtifactBenchmark {
 
   @Setup(Level.Trial)
   public void createSource() throws IOException {
+    source = oneGibSource();
+    work = source.resolveSibling("p3-work");
+  }
+
+  /** The 1 GiB of seeded random bytes P3 and P11 register, written once into the benchmark data directory. */
+  static Path oneGibSource() throws IOException {
     Path base = Path.of(System.getProperty("modelreg.bench.data", "target/bench-data")).toAbsolutePath();
     Files.createDirectories(base);
-    source = base.resolve("one-gib.bin");
-    if (!Files.exists(source) || Files.size(source) != SIZE) {
+    Path file = base.resolve("one-gib.bin");
+    if (!Files.exists(file) || Files.size(file) != SIZE) {
       SplittableRandom random = new SplittableRandom(42);
       byte[] chunk = new byte[1 << 20];
-      try (OutputStream out = Files.newOutputStream(source)) {
+      try (OutputStream out = Files.newOutputStream(file)) {
         for (long written = 0; written < SIZE; written += chunk.length) {
           for (int i = 0; i < chunk.length; i += 8) {
             long r = random.nextLong();
@@ -63,7 +69,7 @@ public class RegisterLargeArtifactBenchmark {
         }
       }
     }
-    work = base.resolve("p3-work");
+    return file;
   }
 
   @Setup(Level.Invocation)

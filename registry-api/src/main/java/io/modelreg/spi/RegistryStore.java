@@ -209,6 +209,18 @@ public interface RegistryStore extends AutoCloseable {
   }
 
   /**
+   * The {@link SearchClause.Subject subjects} of the clauses {@link #searchVersions} may be offered. The default
+   * is the subjects that existed before metric, stage and alias clauses were added ({@code MODEL_NAME},
+   * {@code VERSION_NUMBER}, {@code VERSION_TAG}), so a store written against the older SPI is never handed a
+   * subject it does not know; a store that evaluates more names them here. Clauses of other subjects are
+   * evaluated by the policy layer only.
+   */
+  default Set<SearchClause.Subject> searchSubjects() {
+    return EnumSet.of(SearchClause.Subject.MODEL_NAME, SearchClause.Subject.VERSION_NUMBER,
+        SearchClause.Subject.VERSION_TAG);
+  }
+
+  /**
    * Checks the store's own structures (files it cannot parse, objects stored under the wrong name) and
    * may re-hash stored content. Content it reports intact is not read again by the policy layer, which
    * checks every manifest and re-hashes the rest.

@@ -376,10 +376,17 @@ public final class JdbcRegistryStore implements RegistryStore {
     });
   }
 
+  /** Every subject: name, number, tags, metrics, stages and aliases all have their table and index. */
+  @Override
+  public Set<SearchClause.Subject> searchSubjects() {
+    return EnumSet.allOf(SearchClause.Subject.class);
+  }
+
   /**
-   * Search push-down: model name ({@code =}, {@code LIKE}, {@code IN}), version number and version tags
-   * ({@code =}, {@code LIKE}) become one SQL query with every value a parameter; {@code LIKE} runs with no escape
-   * character ({@code ESCAPE ''}), as the registry's grammar says.
+   * Search push-down: model name ({@code =}, {@code LIKE}, {@code IN}), version number, version tags
+   * ({@code =}, {@code LIKE}), metrics (current values in {@code version_metrics}), stages and aliases become one
+   * SQL query with every value a parameter; {@code LIKE} runs with no escape character ({@code ESCAPE ''}), as
+   * the registry's grammar says.
    */
   @Override
   public Optional<List<VersionRecord>> searchVersions(List<SearchClause> clauses) {
@@ -399,6 +406,10 @@ public final class JdbcRegistryStore implements RegistryStore {
           Object p = params.get(i);
           if (p instanceof Integer) {
             s.setInt(i + 1, (Integer) p);
+          } else if (p instanceof Double) {
+            s.setDouble(i + 1, (Double) p);
+          } else if (p instanceof Double[]) {
+            s.setArray(i + 1, c.createArrayOf("float8", (Double[]) p));
           } else if (p instanceof String[]) {
             s.setArray(i + 1, c.createArrayOf("text", (String[]) p));
           } else {
@@ -452,9 +463,69 @@ public final class JdbcRegistryStore implements RegistryStore {
         params.add(clause.value());
         return "EXISTS (SELECT 1 FROM version_tags t WHERE t.model = v.model AND t.number = v.number AND t.key = ?"
             + " AND t.value " + (clause.op() == SearchClause.Op.EQ ? "= ?" : "LIKE ? ESCAPE ''") + ")";
+      case VERSION_METRIC:
+        return metricCondition(clause, params);
+      case STAGE:
+        if (clause.op() != SearchClause.Op.EQ && clause.op() != SearchClause.Op.IN) {
+          return null;
+        }
+        params.add(clause.values().toArray(new String[0]));
+        return "EXISTS (SELECT 1 FROM model_stages st WHERE st.model = v.model AND st.version = v.number"
+            + " AND st.stage = ANY (?))";
+      case ALIAS:
+        if (clause.op() != SearchClause.Op.EQ && clause.op() != SearchClause.Op.IN) {
+          return null;
+        }
+        params.add(clause.values().toArray(new String[0]));
+        return "EXISTS (SELECT 1 FROM model_aliases a WHERE a.model = v.model AND a.version = v.number"
+            + " AND a.alias = ANY (?))";
       default:
         return null;
     }
+  }
+
+  /**
+   * A metric clause over {@code version_metrics}, which holds each metric's current value. PostgreSQL orders
+   * {@code NaN} above every number as {@link Double#compare} does, but takes {@code -0.0} and {@code 0.0} as
+   * equal where {@code Double.compare} does not; so {@code <} and {@code >} are asked as {@code <=} and {@code
+   * >=} (a superset: the policy layer checks the strict comparison), and {@code =}/{@code IN} can only answer more.
+   */
+  private static @Nullable String metricCondition(SearchClause clause, List<Object> params) {
+    String key = clause.key();
+    if (key == null || clause.op() == SearchClause.Op.LIKE) {
+      return null;
+    }
+    Double[] values = new Double[clause.values().size()];
+    for (int i = 0; i < values.length; i++) {
+      try {
+        values[i] = Double.valueOf(clause.values().get(i));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    String test;
+    switch (clause.op()) {
+      case EQ:
+        test = "= ?";
+        break;
+      case LT:
+      case LE:
+        test = "<= ?";
+        break;
+      case GT:
+      case GE:
+        test = ">= ?";
+        break;
+      case IN:
+        test = "= ANY (?)";
+        break;
+      default:
+        return null;
+    }
+    params.add(key);
+    params.add(clause.op() == SearchClause.Op.IN ? values : values[0]);
+    return "EXISTS (SELECT 1 FROM version_metrics x WHERE x.model = v.model AND x.number = v.number AND x.key = ?"
+        + " AND x.value " + test + ")";
   }
 
   private static @Nullable String comparison(SearchClause.Op op) {

@@ -7,12 +7,16 @@ import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.Registration;
+import io.modelreg.MetricRecord;
 import io.modelreg.RegistryOptions;
+import io.modelreg.Stage;
 import io.modelreg.spi.SearchClause;
 import io.modelreg.spi.VersionRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -82,6 +86,74 @@ class HostileInputTest {
         assertThat(v.description()).contains(v.tags().get("k"));
       }
       assertThat(db.listModels()).extracting(m -> m.name()).containsExactly("churn", "churn1", "churn_x");
+    }
+  }
+
+  /**
+   * Metric, stage and alias clauses pushed down to SQL answer exactly as the {@code mem:} store: current metric
+   * values (a later metric run wins over the registration value), the edges where PostgreSQL's {@code double}
+   * order differs from {@link Double#compare} ({@code -0.0} against {@code 0.0}; {@code NaN} in a filter), extremes,
+   * stages and aliases including the managed ones, and that the store itself narrows the rows by them.
+   */
+  @Test
+  void metricStageAndAliasFiltersAreAnsweredInSqlExactlyAsTheReferenceStore() {
+    String schema = TestDatabase.newSchema("hostile");
+    RegistryOptions.Builder options = TestDatabase.options(schema).cacheTtl(Duration.ZERO);
+    // (no -0.0: jsonb has no negative zero, it reads back as 0.0, see Json)
+    double[] values = {0.95, 0.9, 0.5, -1e-9, 0.0, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300, 1e20};
+    try (ModelRegistry db = ModelRegistries.open(TestDatabase.url(), options.build());
+         ModelRegistry mem = ModelRegistries.open("mem:")) {
+      for (ModelRegistry r : List.of(db, mem)) {
+        for (int i = 0; i < values.length; i++) {
+          r.register("m", Registration.builder().bytes("m", new byte[] {(byte) i}).metric("acc", values[i])
+              .metric("loss", i).tag("team", i % 2 == 0 ? "ml" : "web").build());
+        }
+        r.register("other", Registration.builder().bytes("m", new byte[] {9}).build());
+        // a metric run moves version 3's accuracy from 0.5 to 0.99, and version 1's from 0.95 to 0.1
+        r.recordMetrics("m", 3, new MetricRecord("run-a", Instant.parse("2026-01-01T00:00:00Z"),
+            Map.of("acc", 0.99), ""));
+        r.recordMetrics("m", 1, new MetricRecord("run-b", Instant.parse("2026-01-01T00:00:00Z"),
+            Map.of("acc", 0.7), ""));
+        r.recordMetrics("m", 1, new MetricRecord("run-c", Instant.parse("2026-01-02T00:00:00Z"),
+            Map.of("acc", 0.1), ""));
+        r.transition("m", 2, Stage.STAGING);
+        r.transition("m", 2, Stage.PRODUCTION);
+        r.transition("m", 4, Stage.STAGING);
+        r.transition("m", 5, Stage.ARCHIVED);
+        r.setAlias("m", "champion", 3);
+        r.setAlias("m", "c_1", 6);
+        r.setAlias("other", "champion", 1);
+      }
+      List<String> filters = List.of(
+          "metrics.acc > 0.9", "metrics.acc >= 0.9", "metrics.acc < 0.5", "metrics.acc <= 0", "metrics.acc < 0",
+          "metrics.acc > -0.0", "metrics.acc >= 0", "metrics.acc = 0", "metrics.acc = -0.0", "metrics.acc IN (0, 0.99)",
+          "metrics.acc = NaN", "metrics.acc > 1e308", "metrics.acc < -1e308", "metrics.acc IN (NaN)",
+          "metrics.acc > 0.05 AND metrics.loss <= 3", "metrics.nothing > 0", "metrics.acc != 0.9",
+          "tags.team = 'ml' AND metrics.acc > 0.9",
+          "stage = 'production'", "stage IN ('staging', 'archived')", "stage = 'development'", "stage != 'archived'",
+          "alias = 'champion'", "alias = 'c_1'", "alias = 'c%'", "alias IN ('champion', 'production')", "alias = 'staging'",
+          "alias = 'production' AND metrics.acc >= 0", "alias LIKE 'champ%'", "alias != 'champion'");
+      for (String filter : filters) {
+        assertThat(keys(db.searchVersions(filter))).as("jdbc: versus mem: for %s", filter)
+            .isEqualTo(keys(mem.searchVersions(filter)));
+      }
+      assertThat(keys(db.searchVersions("metrics.acc > 0.9"))).as("a metric run's value counts, not the registration value")
+          .containsExactly("m/3", "m/6", "m/9");
+      assertThat(keys(db.searchVersions("metrics.acc < 0"))).as("negative, and 0.0 is not below -0.0 nor 0")
+          .containsExactly("m/4", "m/7");
+    }
+    try (JdbcRegistryStore store = TestDatabase.open(schema)) {
+      // the store narrows by itself, with the current value of the metric (run-a moved version 3 to 0.99)
+      assertThat(store.searchVersions(List.of(new SearchClause(SearchClause.Subject.VERSION_METRIC, "acc",
+          SearchClause.Op.GE, List.of("0.99")))).orElseThrow()).extracting(VersionRecord::number).containsExactly(3, 6, 9);
+      assertThat(store.searchVersions(List.of(new SearchClause(SearchClause.Subject.STAGE, null,
+          SearchClause.Op.IN, List.of("PRODUCTION", "x'; --")))).orElseThrow()).extracting(VersionRecord::number)
+          .containsExactly(2);
+      assertThat(store.searchVersions(List.of(new SearchClause(SearchClause.Subject.ALIAS, null,
+          SearchClause.Op.EQ, List.of("champion")))).orElseThrow()).extracting(v -> v.model() + "/" + v.number())
+          .containsExactly("m/3", "other/1");
+      assertThat(store.searchVersions(List.of(new SearchClause(SearchClause.Subject.VERSION_METRIC, "acc'; --",
+          SearchClause.Op.IN, List.of("1", "NaN")))).orElseThrow()).isEmpty();
     }
   }
 

@@ -7,8 +7,11 @@ import io.modelreg.spi.RegistryStore;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,6 +117,41 @@ final class TestDatabase {
       b.storeOption(JdbcRegistryProvider.PASSWORD, password);
     }
     return b;
+  }
+
+  /** Migrated schemas no test uses, ready to be emptied and handed out again ({@link #recycledSchema}). */
+  private static final java.util.ArrayDeque<String> FREE_SCHEMAS = new java.util.ArrayDeque<>();
+
+  /**
+   * An empty, migrated schema for one test: one a previous test gave back ({@link #giveBack}), with every table
+   * emptied by one {@code TRUNCATE … RESTART IDENTITY} (the schema history stays), or a new one, which the
+   * store's opening migrates. A migration costs about a second on a busy machine, a truncation a few
+   * milliseconds, and the test sees exactly what a freshly migrated schema holds: no rows.
+   */
+  static synchronized String recycledSchema(String prefix) {
+    String schema = FREE_SCHEMAS.poll();
+    if (schema == null) {
+      return newSchema(prefix);
+    }
+    try (Connection c = connect(schema); Statement s = c.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (ResultSet r = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = '" + schema
+          + "' AND tablename <> 'modelreg_schema_history' ORDER BY tablename")) {
+        while (r.next()) {
+          tables.add(r.getString(1));
+        }
+      }
+      s.execute("SET lock_timeout = '10s'"); // a store a test left open shows as a failure, not a hang
+      s.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
+    } catch (SQLException e) {
+      throw new AssertionError("Cannot empty the test schema " + schema + ": " + e.getMessage(), e);
+    }
+    return schema;
+  }
+
+  /** Gives schemas back for {@link #recycledSchema} once every store on them is closed. */
+  static synchronized void giveBack(java.util.Collection<String> schemas) {
+    FREE_SCHEMAS.addAll(schemas);
   }
 
   /** A store on a schema of the test database. */
