@@ -40,10 +40,11 @@ import org.jspecify.annotations.Nullable;
  * <p>A store implements the 17 abstract methods. The others have defaults that are correct and only slower
  * or less capable: {@link #withModelLock} and {@link #capabilities} (cross-process exclusion), {@link
  * #surveyForeignVersion} (versions made by other clients of the backend), {@link #verifyStorage} and {@link
- * #collectGarbage} (maintenance), and six hooks that exist for speed only, each because one of the shipped
+ * #collectGarbage} (maintenance), and nine hooks that exist for speed only, each because one of the shipped
  * stores needs it to avoid a request per model or per poll: {@link #changeToken} and {@link
  * #lastEventSequence} ({@code file:}), {@link #eventsChangeToken}, {@link #listModels}, {@link
- * #listVersions(ModelRecord)}, {@link #findVersionByAlias} and {@link #searchVersions} ({@code mlflow:}). The compatibility kit's
+ * #listVersions(ModelRecord)}, {@link #findVersionByAlias}, {@link #registerVersion} and {@link #searchVersions}
+ * ({@code mlflow:}, {@code jdbc:}) with {@link #searchSubjects} ({@code jdbc:}). The compatibility kit's
  * store-contract group calls a store directly and checks every promise above.
  */
 public interface RegistryStore extends AutoCloseable {
