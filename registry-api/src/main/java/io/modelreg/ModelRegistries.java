@@ -93,7 +93,7 @@ public final class ModelRegistries {
   public static ModelRegistry open(URI uri, RegistryOptions options) {
     String scheme = uri.getScheme();
     if (scheme == null) {
-      throw new IllegalArgumentException("Registry URI '" + uri + "' has no scheme; use file:/path, mem:, or another"
+      throw new IllegalArgumentException("Registry URI '" + redacted(uri.toString()) + "' has no scheme; use file:/path, mem:, or another"
           + " installed scheme: " + schemes(options));
     }
     RegistryProvider provider = provider(scheme.toLowerCase(Locale.ROOT), options);
@@ -246,8 +246,25 @@ public final class ModelRegistries {
     try {
       return new URI(t);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("Invalid registry URI '" + text + "': " + e.getMessage()
-          + " (examples: file:/srv/models, file:./models, mem:, mlflow://localhost:5000)", e);
+      throw new IllegalArgumentException("Invalid registry URI '" + redacted(text) + "': " + e.getReason()
+          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : "")
+          + " (examples: file:/srv/models, file:./models, mem:, mlflow://localhost:5000)");
     }
+  }
+
+  /** Query parameters whose values are secrets, matched case-insensitively. */
+  private static final java.util.regex.Pattern SECRET_PARAM =
+      java.util.regex.Pattern.compile("(?i)([?&;](?:password|passwd|pwd|secret|token|access_token|api_key|apikey)=)[^&;#]*");
+  /** The password of a user-info part: {@code //user:secret@host}. */
+  private static final java.util.regex.Pattern USER_INFO_PASSWORD = java.util.regex.Pattern.compile("(//[^/@:?#]*:)[^/@?#]*@");
+
+  /**
+   * URI text fit for a message: the password of a user-info part and the values of secret-named query
+   * parameters (password, token, api_key, ...) replaced by {@code ***}. Messages name what was wrong with a
+   * URI without ever repeating a credential given in it.
+   */
+  static String redacted(String uri) {
+    String out = USER_INFO_PASSWORD.matcher(uri).replaceAll("$1***@");
+    return SECRET_PARAM.matcher(out).replaceAll("$1***");
   }
 }

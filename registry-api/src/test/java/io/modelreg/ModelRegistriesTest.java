@@ -62,6 +62,18 @@ class ModelRegistriesTest {
   }
 
   @Test
+  void anInvalidUriIsRefusedWithoutRepeatingItsCredentials() {
+    assertThatThrownBy(() -> ModelRegistries.open("jdbc:postgresql://db:5432/models?user=ada&password=hunter2 x"))
+        .isInstanceOf(IllegalArgumentException.class).hasNoCause()
+        .hasMessageContaining("password=***").hasMessageContaining("at index").hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> ModelRegistries.open("mlflow://ada:hunter2@tracking:5000/ x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("//ada:***@tracking")
+        .hasMessageNotContaining("hunter2");
+    assertThat(ModelRegistries.redacted("http://h/p?Token=abc&x=1;api_key=k#f")).isEqualTo("http://h/p?Token=***&x=1;api_key=***#f");
+    assertThat(ModelRegistries.redacted("file:/srv/models")).isEqualTo("file:/srv/models");
+  }
+
+  @Test
   void opensMemThroughServiceLoader() {
     try (ModelRegistry r = ModelRegistries.open("mem:")) {
       r.register("m", Registration.builder().bytes("a", new byte[] {1}).build());
