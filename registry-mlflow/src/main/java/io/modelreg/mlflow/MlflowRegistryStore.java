@@ -433,6 +433,14 @@ public final class MlflowRegistryStore implements RegistryStore {
    * Readers show such a version as PENDING, never as a version ({@link VersionCache#version}); the store then
    * writes the right record under generation {@link #CORRECTED_GENERATION} (readers parse each generation once,
    * so the correction must not reuse generation 1) — the two requests the guess saves, spent only when it missed.
+   *
+   * <p>When the guess holds, the {@code modelreg.versions} tag is not written either: MLflow's {@code
+   * model-versions/create} sets the registered model's {@code last_updated_timestamp} to the version's creation time
+   * in the same transaction, and the new version, numbered above every other, becomes the newest of stage {@code
+   * None} in {@code latest_versions}; both are part of the {@linkplain RecordTags#versionsToken versions token}, so a
+   * list cached before the version existed is never reused after it. A missed guess moves the tag after the
+   * correction, since a list read between the create and the correction shows the version PENDING under the token
+   * the create already moved.
    */
   @Override
   public VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
@@ -468,8 +476,13 @@ public final class MlflowRegistryStore implements RegistryStore {
         for (String stale : staleChunks(tags, RecordTags.RECORD, fix)) {
           http.delete("model-versions/delete-tag", Map.of("name", model, "version", n, "key", stale));
         }
+        // a reader may have listed the version as PENDING under the token the create moved: move it again
+        versionsChanged(model);
+      } else {
+        // no token tag: the create itself moved the token (see RecordTags#versionsToken), and the version came
+        // with its own record in the same write
+        versions.forget(model);
       }
-      versionsChanged(model);
     } catch (RuntimeException e) {
       // without its own record the version would linger as PENDING; take it back so a retry starts clean
       try {
