@@ -402,16 +402,15 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   // ================================================================== versions
 
+  /**
+   * A number for a version without files of this store's uploads: MLflow assigns numbers by creating the version, so
+   * this creates it with the {@link #EMPTY_SOURCE}; {@link #createVersion} then writes its record. A version with
+   * files is registered with {@link #registerVersion}, which binds it to its upload run (MLflow takes a version's
+   * source and run only when it is created).
+   */
   @Override
   public int allocateVersionNumber(String model) {
-    ArtifactRuns.Upload upload = artifacts.current();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("name", model);
-    body.put("source", upload != null ? upload.location() : EMPTY_SOURCE);
-    if (upload != null) {
-      body.put("run_id", upload.runId());
-    }
-    JsonNode v = http.post("model-versions/create", body).path("model_version");
+    JsonNode v = http.post("model-versions/create", Map.of("name", model, "source", EMPTY_SOURCE)).path("model_version");
     int number = Integer.parseInt(v.path("version").asText());
     seen(model, number);
     awaitRegistration(model, number, v);
@@ -444,13 +443,14 @@ public final class MlflowRegistryStore implements RegistryStore {
    */
   @Override
   public VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
-    ArtifactRuns.Upload upload = artifacts.current();
-    if (upload == null) {
-      // no upload run to bind a guessed record to its version (see VersionCache#version): the two-step way
-      return RegistryStore.super.registerVersion(model, recordFor);
-    }
     int guess = highestSeen.getOrDefault(model, 0) + 1;
     VersionRecord guessed = recordFor.apply(guess);
+    // the upload is the one the record names, passed along by the caller: never paired by thread
+    ArtifactRuns.Upload upload = artifacts.upload(guessed.artifactLocation());
+    if (upload == null) {
+      // no upload run of this store to bind a guessed record to its version (see VersionCache#version): two steps
+      return RegistryStore.super.registerVersion(model, recordFor);
+    }
     Map<String, String> tags = new LinkedHashMap<>(guessed.tags());
     tags.putAll(recordTags(guessed, 1));
     Map<String, Object> body = new LinkedHashMap<>();
@@ -492,7 +492,7 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
       throw e;
     }
-    artifacts.registered(record);
+    artifacts.registered(upload, record);
     return record.withRevision(1);
   }
 
@@ -547,6 +547,14 @@ public final class MlflowRegistryStore implements RegistryStore {
   public VersionRecord createVersion(VersionRecord version) {
     String name = version.model();
     String number = Integer.toString(version.number());
+    if (ArtifactRuns.runIdOf(version.artifactLocation()) != null) {
+      // allocateVersionNumber made the MLflow version without this run as its source, and MLflow cannot change a
+      // source: gc would clear the files of a live version
+      takeBack(name, version.number());
+      throw new IllegalArgumentException("Version " + number + " of '" + name + "' names the upload run "
+          + version.artifactLocation() + ", which is not an upload of this store in progress; a version with files is"
+          + " registered with registerVersion, in the upload it names, before the upload is closed");
+    }
     if (version.description() != null) {
       http.patch("model-versions/update", Map.of("name", name, "version", number, "description", version.description()));
     }
@@ -564,7 +572,6 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
       throw e;
     }
-    artifacts.registered(version);
     return version.withRevision(1);
   }
 
