@@ -23,6 +23,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -42,11 +44,11 @@ final class ArtifactRuns {
   /** How many bytes of one file an upload holds in memory before it spools to a temporary file. */
   private final long uploadMemory;
   /**
-   * The upload this thread began last. The policy layer uploads, then allocates the version number (which
-   * MLflow needs the source for) and creates the version on the same thread; the SPI passes no upload handle
-   * to {@code allocateVersionNumber}.
+   * The uploads begun and not closed, by location. A version is bound to its upload by the location its record
+   * names ({@link VersionRecord#artifactLocation}, which the policy layer takes from {@link ArtifactUpload#location}),
+   * an explicit value that travels with the registration, whichever thread makes it; never by thread.
    */
-  private final ThreadLocal<@Nullable Upload> current = new ThreadLocal<>();
+  private final ConcurrentMap<String, Upload> open = new ConcurrentHashMap<>();
 
   ArtifactRuns(MlflowHttp http, HistoryRuns history, Clock clock, Duration gcGrace, long uploadMemory) {
     this.http = http;
@@ -74,9 +76,9 @@ final class ArtifactRuns {
     return parts.length >= 2 && !parts[1].isEmpty() ? parts[1] : null;
   }
 
-  /** The upload this thread began and has not closed, if any. */
-  @Nullable Upload current() {
-    return current.get();
+  /** The upload of this store, begun and not closed, whose files go to {@code location}; null for any other location. */
+  @Nullable Upload upload(String location) {
+    return open.get(location);
   }
 
   /** Starts a run for the files of a new version of {@code model}; each file is held (see {@link #spool}), then PUT. */
@@ -86,7 +88,7 @@ final class ArtifactRuns {
         "start_time", clock.millis(), "tags", List.of(Map.of("key", RecordTags.PREFIX + "model", "value", model)))).path("run");
     Upload upload = new Upload(run.path("info").path("run_id").asText(), run.path("info").path("artifact_uri").asText(),
         new AtomicBoolean());
-    current.set(upload);
+    open.put(upload.location(), upload);
     String base = proxyPath(upload.location());
     return new ArtifactUpload() {
       @Override
@@ -102,9 +104,7 @@ final class ArtifactRuns {
       /** Ends the run: FINISHED when a version was made from it, else FAILED (gc clears it after the grace period). */
       @Override
       public void close() {
-        if (current.get() == upload) {
-          current.remove();
-        }
+        open.remove(upload.location(), upload);
         history.endRun(upload.runId(), upload.registered().get() ? "FINISHED" : "FAILED");
       }
     };
@@ -216,12 +216,8 @@ final class ArtifactRuns {
   /** The largest block an upload held in memory is kept in. */
   private static final int MAX_BLOCK = 1 << 20;
 
-  /** Marks this thread's upload as used by a version and mirrors the version's params and metrics onto its run. */
-  void registered(VersionRecord version) {
-    Upload upload = current.get();
-    if (upload == null) {
-      return;
-    }
+  /** Marks {@code upload} as used by {@code version} and mirrors the version's params and metrics onto its run. */
+  void registered(Upload upload, VersionRecord version) {
     upload.registered().set(true);
     if (!version.metrics().isEmpty() || !version.params().isEmpty()) {
       logToRun(upload.runId(), version.metrics(), version.params(), version.createdAt());

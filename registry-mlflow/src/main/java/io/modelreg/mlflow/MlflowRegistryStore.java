@@ -402,16 +402,15 @@ public final class MlflowRegistryStore implements RegistryStore {
 
   // ================================================================== versions
 
+  /**
+   * A number for a version without files of this store's uploads: MLflow assigns numbers by creating the version, so
+   * this creates it with the {@link #EMPTY_SOURCE}; {@link #createVersion} then writes its record. A version with
+   * files is registered with {@link #registerVersion}, which binds it to its upload run (MLflow takes a version's
+   * source and run only when it is created).
+   */
   @Override
   public int allocateVersionNumber(String model) {
-    ArtifactRuns.Upload upload = artifacts.current();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("name", model);
-    body.put("source", upload != null ? upload.location() : EMPTY_SOURCE);
-    if (upload != null) {
-      body.put("run_id", upload.runId());
-    }
-    JsonNode v = http.post("model-versions/create", body).path("model_version");
+    JsonNode v = http.post("model-versions/create", Map.of("name", model, "source", EMPTY_SOURCE)).path("model_version");
     int number = Integer.parseInt(v.path("version").asText());
     seen(model, number);
     awaitRegistration(model, number, v);
@@ -433,16 +432,25 @@ public final class MlflowRegistryStore implements RegistryStore {
    * Readers show such a version as PENDING, never as a version ({@link VersionCache#version}); the store then
    * writes the right record under generation {@link #CORRECTED_GENERATION} (readers parse each generation once,
    * so the correction must not reuse generation 1) — the two requests the guess saves, spent only when it missed.
+   *
+   * <p>When the guess holds, the {@code modelreg.versions} tag is not written either: MLflow's {@code
+   * model-versions/create} sets the registered model's {@code last_updated_timestamp} to the version's creation time
+   * in the same transaction, and the new version, numbered above every other, becomes the newest of stage {@code
+   * None} in {@code latest_versions}; both are part of the {@linkplain RecordTags#versionsToken versions token}, so a
+   * list cached before the version existed is never reused after it. A missed guess moves the tag after the
+   * correction, since a list read between the create and the correction shows the version PENDING under the token
+   * the create already moved.
    */
   @Override
   public VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
-    ArtifactRuns.Upload upload = artifacts.current();
-    if (upload == null) {
-      // no upload run to bind a guessed record to its version (see VersionCache#version): the two-step way
-      return RegistryStore.super.registerVersion(model, recordFor);
-    }
     int guess = highestSeen.getOrDefault(model, 0) + 1;
     VersionRecord guessed = recordFor.apply(guess);
+    // the upload is the one the record names, passed along by the caller: never paired by thread
+    ArtifactRuns.Upload upload = artifacts.upload(guessed.artifactLocation());
+    if (upload == null) {
+      // no upload run of this store to bind a guessed record to its version (see VersionCache#version): two steps
+      return RegistryStore.super.registerVersion(model, recordFor);
+    }
     Map<String, String> tags = new LinkedHashMap<>(guessed.tags());
     tags.putAll(recordTags(guessed, 1));
     Map<String, Object> body = new LinkedHashMap<>();
@@ -468,8 +476,13 @@ public final class MlflowRegistryStore implements RegistryStore {
         for (String stale : staleChunks(tags, RecordTags.RECORD, fix)) {
           http.delete("model-versions/delete-tag", Map.of("name", model, "version", n, "key", stale));
         }
+        // a reader may have listed the version as PENDING under the token the create moved: move it again
+        versionsChanged(model);
+      } else {
+        // no token tag: the create itself moved the token (see RecordTags#versionsToken), and the version came
+        // with its own record in the same write
+        versions.forget(model);
       }
-      versionsChanged(model);
     } catch (RuntimeException e) {
       // without its own record the version would linger as PENDING; take it back so a retry starts clean
       try {
@@ -479,7 +492,7 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
       throw e;
     }
-    artifacts.registered(record);
+    artifacts.registered(upload, record);
     return record.withRevision(1);
   }
 
@@ -534,6 +547,14 @@ public final class MlflowRegistryStore implements RegistryStore {
   public VersionRecord createVersion(VersionRecord version) {
     String name = version.model();
     String number = Integer.toString(version.number());
+    if (ArtifactRuns.runIdOf(version.artifactLocation()) != null) {
+      // allocateVersionNumber made the MLflow version without this run as its source, and MLflow cannot change a
+      // source: gc would clear the files of a live version
+      takeBack(name, version.number());
+      throw new IllegalArgumentException("Version " + number + " of '" + name + "' names the upload run "
+          + version.artifactLocation() + ", which is not an upload of this store in progress; a version with files is"
+          + " registered with registerVersion, in the upload it names, before the upload is closed");
+    }
     if (version.description() != null) {
       http.patch("model-versions/update", Map.of("name", name, "version", number, "description", version.description()));
     }
@@ -551,7 +572,6 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
       throw e;
     }
-    artifacts.registered(version);
     return version.withRevision(1);
   }
 

@@ -200,7 +200,11 @@ final class RecordTags {
    * What changes in a {@code registered-models/get} answer whenever the model's version list may have:
    * the model's identity (creation time), its last update time, the tag this store's version writes change
    * last, and MLflow's newest version per stage (which moves when any client registers, deletes or
-   * transitions a version).
+   * transitions a version). Observed on MLflow 3.1.3: {@code model-versions/create}, {@code model-versions/delete}
+   * and {@code transition-stage} set the model's {@code last_updated_timestamp}; a version's tags and
+   * description do not (a description moves only that version's own time), nor do model tags or aliases. So a
+   * registration needs no tag write to move the token (a new version is the newest of stage None), while a
+   * record rewritten in a version's tags does.
    */
   static String versionsToken(JsonNode m) {
     StringBuilder sb = new StringBuilder()

@@ -58,13 +58,31 @@ class MlflowRegisterRequestsTest extends StandInServerTest {
     assertThat(v.number()).isEqualTo(2);
     assertThat(writes()).containsExactly("POST /api/2.0/mlflow/runs/create",
         "PUT artifact",
-        "POST /api/2.0/mlflow/model-versions/create", "POST /api/2.0/mlflow/registered-models/set-tag",
+        "POST /api/2.0/mlflow/model-versions/create",
         "POST /api/2.0/mlflow/runs/log-batch", "POST /api/2.0/mlflow/experiments/set-experiment-tag",
         "POST /api/2.0/mlflow/runs/update");
     String create = seen.stream().filter(r -> r.contains("model-versions/create")).findFirst().orElseThrow();
     assertThat(create).contains("\"modelreg.record\"", "\"modelreg.digest\"", "\"team\"");
     assertThat(b.getVersion("m", 2).digest()).isEqualTo(v.digest());
     assertThat(b.getVersion("m", 2).tags()).containsEntry("team", "ml");
+  }
+
+  @Test
+  void anotherClientsCachedVersionListIsNotReusedAfterARegistrationWithoutTheTokenTag() {
+    a.register("m", files("one"));
+    assertThat(b.listVersions("m")).extracting(ModelVersion::number).containsExactly(1); // cached under the token
+    int before = seen.size();
+    server.failMatching = r -> !seen.add(r);
+    assertThat(b.listVersions("m")).extracting(ModelVersion::number).containsExactly(1);
+    assertThat(seen.subList(before, seen.size())).noneMatch(r -> r.contains("model-versions/search")); // reused
+
+    a.register("m", files("two")); // writes no modelreg.versions tag: model-versions/create moves the token
+    List<String> registration = List.copyOf(seen.subList(before, seen.size()));
+    assertThat(registration).noneMatch(r -> r.contains("registered-models/set-tag"));
+    int after = seen.size();
+    assertThat(b.listVersions("m")).extracting(ModelVersion::number).containsExactly(1, 2);
+    server.failMatching = null;
+    assertThat(seen.subList(after, seen.size())).anyMatch(r -> r.contains("model-versions/search"));
   }
 
   @Test

@@ -1,0 +1,135 @@
+package io.modelreg.mlflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelreg.ArtifactManifest;
+import io.modelreg.Digest;
+import io.modelreg.Lineage;
+import io.modelreg.VersionStatus;
+import io.modelreg.spi.ArtifactUpload;
+import io.modelreg.spi.ModelRecord;
+import io.modelreg.spi.VersionRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A version is bound to the upload its record names, whichever thread registers it (issue 12): MLflow takes a
+ * version's source and run only when it creates the version, so a version paired with the wrong upload would
+ * point at another version's files, or at none (and gc would then clear its files). Pairing by thread fails
+ * both tests below.
+ */
+class MlflowUploadBindingTest extends StandInServerTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private MlflowHttp http;
+  private MlflowRegistryStore store;
+  private final ExecutorService other = Executors.newSingleThreadExecutor();
+
+  @BeforeEach
+  void open() {
+    http = new MlflowHttp(new MlflowHttp.Settings(server.uri(), MlflowHttp.Settings.credentials(server.uri(), null, null,
+        null, false), Duration.ofSeconds(2), Duration.ofSeconds(10), 2, Duration.ofMillis(10)));
+    store = new MlflowRegistryStore(http);
+    store.createModel(ModelRecord.create("m", null, Map.of(), T0));
+  }
+
+  @AfterEach
+  void close() throws InterruptedException {
+    other.shutdownNow();
+    other.awaitTermination(10, TimeUnit.SECONDS);
+    store.close();
+  }
+
+  private static ArtifactUpload withFile(ArtifactUpload upload, String text) throws Exception {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    try (ArtifactUpload.Sink sink = upload.open("model.bin")) {
+      sink.write(bytes, 0, bytes.length);
+      sink.commit(Digest.of(bytes), bytes.length);
+    }
+    return upload;
+  }
+
+  private static VersionRecord record(String model, int number, String location) {
+    return new VersionRecord(model, number, null, VersionStatus.READY, null, Map.of(), Map.of(), Map.of(), List.of(),
+        Lineage.empty(), null, ArtifactManifest.of(List.of()), location, T0, "tester", T0, 0);
+  }
+
+  private JsonNode mlflowVersion(int number) {
+    return http.get("model-versions/get", MlflowHttp.params("name", "m", "version", Integer.toString(number)))
+        .path("model_version");
+  }
+
+  private String runStatus(ArtifactUpload upload) {
+    String run = ArtifactRuns.runIdOf(upload.location());
+    return http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("info").path("status").asText();
+  }
+
+  @Test
+  void anUploadBegunOnOneThreadIsRegisteredOnAnotherAndEndedOnAThird() throws Exception {
+    ArtifactUpload upload = other.submit(() -> withFile(store.beginUpload("m"), "one")).get();
+
+    VersionRecord stored = store.registerVersion("m", n -> record("m", n, upload.location()));
+
+    JsonNode v = mlflowVersion(stored.number());
+    assertThat(v.path("source").asText()).isEqualTo(upload.location());
+    assertThat(v.path("run_id").asText()).isEqualTo(ArtifactRuns.runIdOf(upload.location()));
+    Thread closer = new Thread(() -> {
+      try {
+        upload.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    closer.start();
+    closer.join();
+    assertThat(runStatus(upload)).isEqualTo("FINISHED"); // the run knows a version was made from it
+  }
+
+  @Test
+  void twoUploadsOnOneThreadEachGoToTheVersionThatNamesIt() throws Exception {
+    ArtifactUpload first = withFile(store.beginUpload("m"), "one");
+    ArtifactUpload second = withFile(store.beginUpload("m"), "two"); // begun last on this thread
+
+    VersionRecord one = store.registerVersion("m", n -> record("m", n, first.location()));
+    VersionRecord two = store.registerVersion("m", n -> record("m", n, second.location()));
+
+    assertThat(mlflowVersion(one.number()).path("source").asText()).isEqualTo(first.location());
+    assertThat(mlflowVersion(two.number()).path("source").asText()).isEqualTo(second.location());
+    second.close();
+    first.close();
+    assertThat(runStatus(first)).isEqualTo("FINISHED");
+    assertThat(runStatus(second)).isEqualTo("FINISHED");
+  }
+
+  @Test
+  void anUploadClosedWithoutAVersionEndsFailed() throws Exception {
+    ArtifactUpload used = withFile(store.beginUpload("m"), "one");
+    ArtifactUpload abandoned = withFile(store.beginUpload("m"), "two");
+    store.registerVersion("m", n -> record("m", n, used.location()));
+    abandoned.close();
+    used.close();
+    assertThat(runStatus(abandoned)).isEqualTo("FAILED");
+    assertThat(runStatus(used)).isEqualTo("FINISHED");
+  }
+
+  @Test
+  void aVersionNamingAnUploadRunIsNotCreatedWithoutIt() throws Exception {
+    ArtifactUpload upload = withFile(store.beginUpload("m"), "one");
+    String location = upload.location();
+    upload.close(); // no longer an upload in progress: nothing can bind the version to its run
+
+    assertThatThrownBy(() -> store.registerVersion("m", n -> record("m", n, location)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("registerVersion");
+    assertThat(store.listVersions("m")).isEmpty(); // the number it allocated was taken back
+  }
+}
