@@ -51,8 +51,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code store=JDBC}: a {@code jdbc:} registry on PostgreSQL (the watch woken by {@code LISTEN/NOTIFY});
  * {@code store=FILE}: the baseline, a {@code file:} registry whose watch polls every 500 ms (P7's path).
- * After each trial the shots are printed with their parts: the commit ({@code setAlias} returning) and the
- * child's {@code switched} line (the pool has loaded and warmed the new version and switched).
+ * After each trial the shots are printed with their parts: the commit ({@code setAlias} returning), the
+ * child's {@code event} line (its watch delivered the move) and {@code switched} line (the pool has loaded and
+ * warmed the new version and switched; it may trail the answer line, since the pool tells its listeners after
+ * switching).
  *
  * <p>Needs {@code -Dmodelreg.bench.pg=jdbc:postgresql://…} and {@code PGPASSWORD} for {@code JDBC}; the schema
  * {@code bench_p11_pool_<pid>} is dropped at the end. Run: {@code java -jar benchmarks/target/benchmarks.jar
@@ -141,6 +143,7 @@ public class PoolSwitchBenchmark {
     long start = System.nanoTime();
     ci.setAlias("m", "live", target);
     long committed = System.nanoTime();
+    long heard = -1;
     long switched = -1;
     while (true) {
       Line line = lines.poll(30, TimeUnit.SECONDS);
@@ -148,12 +151,14 @@ public class PoolSwitchBenchmark {
         throw new IllegalStateException("the child did not answer with version " + target + " within 30 s; "
             + childState());
       }
-      if (line.text().startsWith("switched ") && line.text().endsWith(" " + target)) {
+      if (line.text().equals("event " + target)) {
+        heard = line.nanos();
+      } else if (line.text().startsWith("switched ") && line.text().endsWith(" " + target)) {
         switched = line.nanos();
       } else if (line.text().equals("answer " + target)) {
-        shots.add(String.format(Locale.ROOT, "%d: commit %.1f ms, switched %.1f ms, first answer %.1f ms", target,
-            (committed - start) / 1e6, switched < 0 ? Double.NaN : (switched - start) / 1e6,
-            (line.nanos() - start) / 1e6));
+        shots.add(String.format(Locale.ROOT, "%d: commit %.1f, heard %.1f, switched %.1f, first answer %.1f ms",
+            target, ms(committed - start), heard < 0 ? Double.NaN : ms(heard - start),
+            switched < 0 ? Double.NaN : ms(switched - start), ms(line.nanos() - start)));
         return target;
       } else if (line.text().startsWith("answer ")) {
         throw new IllegalStateException("the child answered with " + line.text() + ", expected " + target);
@@ -164,8 +169,8 @@ public class PoolSwitchBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException, InterruptedException, SQLException {
     System.out.println();
-    System.out.println("P11 pool switch, store " + store + " (commit, child's switch line, first answer, from before"
-        + " setAlias):");
+    System.out.println("P11 pool switch, store " + store + ", from before setAlias to: its commit, the child's lines"
+        + " 'event' (its watch heard the move), 'switched' (the pool switched), 'answer' (NaN: line came after the answer):");
     shots.forEach(s -> System.out.println("  version " + s));
     OutputStream stdin = child.getOutputStream();
     stdin.close(); // the child's signal to close its pool and registry and exit
@@ -185,6 +190,10 @@ public class PoolSwitchBenchmark {
     try (var files = Files.walk(scratch)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
   }
 
   private void await(String expected, int seconds) throws InterruptedException {

@@ -2,6 +2,7 @@ package io.modelreg.benchmarks;
 
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
+import io.modelreg.RegistryEvent;
 import io.modelreg.RegistryOptions;
 import io.modelreg.inference.ModelPredictor;
 import io.modelreg.inference.PredictorOptions;
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * The serving process of {@link PoolSwitchBenchmark}: a {@link ModelPool} at default options over a registry
  * opened at default options (watch poll 500 ms, cache TTL 1 s), answering {@code models:/m@live} once a
  * millisecond, as a service under steady traffic would. It prints {@code ready <n>} after its first answer,
- * {@code switched <from> <to>} when the pool switched the URI, and {@code answer <n>} for the first answer
+ * {@code event <n>} when its registry's watch delivered the alias move (a watch of its own, told just before
+ * the pool's), {@code switched <from> <to>} when the pool switched the URI, and {@code answer <n>} for the first answer
  * of each new version, and exits when its stdin ends (the parent closed it or died).
  *
  * <p>Arguments: registry URI, {@code jdbc.schema} (or {@code -}), the predictor cache directory.
@@ -45,6 +47,12 @@ public final class PoolSwitchChild {
     try (ModelRegistry registry = ModelRegistries.open(args[0], options.build());
          ModelPool<ModelPredictor> pool = ModelPool.builder(registry).budget(MemoryBudget.bytes(1L << 30))
              .predictorOptions(PredictorOptions.defaults().cacheDirectory(Path.of(args[2]))).build()) {
+      // subscribed before the pool's own watch, so told first, on the same watch thread: when the move was heard
+      registry.watch("m", e -> {
+        if (e.type() == RegistryEvent.Type.ALIAS_SET && e.version() != null) {
+          out.println("event " + e.version());
+        }
+      });
       pool.onSwitch((uri, from, to, at) -> out.println("switched " + from.number() + " " + to.number()));
       Thread stdin = new Thread(() -> {
         try (InputStream in = System.in) {
