@@ -104,9 +104,14 @@ final class CachedReads {
     models.put(m.name(), m);
   }
 
-  /** This registry just changed a version of {@code name}. */
+  /**
+   * This registry just changed a version of {@code name}. The model record goes too: a record read from the
+   * store carries the versions token of that moment, and a store that keeps version lists under tokens
+   * ({@code jdbc:}) would answer the list from before this write if handed that record again.
+   */
   void versionsChanged(String name) {
     versionLists.invalidate(name);
+    models.invalidate(name);
   }
 
   /** This registry wrote something of some model: the listing of every model is stale. */

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code watch} and {@code watchAll}: delivers events from the store's logs on one daemon thread, at every
- * poll interval and at once after a write through this registry ({@link #wake}). Each subscription keeps its
+ * poll interval, at once after a write through this registry ({@link #wake}), and at once when the store
+ * signals that a log may have grown ({@link RegistryStore#onEventsChanged}; signals arriving while a poll is
+ * already pending are folded into it). Each subscription keeps its
  * own cursor per model, so it sees each event once, in order, from the moment it subscribed. A listener that
  * throws is logged and keeps receiving.
  */
@@ -34,7 +37,9 @@ final class EventWatch {
   private final RegistryOptions options;
   private final Consumer<String> changed;
   private final List<Sub> subs = new CopyOnWriteArrayList<>();
-  private @Nullable ScheduledExecutorService executor;
+  private volatile @Nullable ScheduledExecutorService executor;
+  /** A poll asked for by the store's signal is queued and has not started yet. */
+  private final AtomicBoolean signalPending = new AtomicBoolean();
 
   /** {@code changed} learns each model whose log grew, before its listeners do (the registry drops its cache). */
   EventWatch(RegistryStore store, RegistryOptions options, Consumer<String> changed) {
@@ -60,6 +65,7 @@ final class EventWatch {
       long period = options.watchPollInterval().toNanos();
       ex.scheduleWithFixedDelay(this::poll, period, period, TimeUnit.NANOSECONDS);
       executor = ex;
+      store.onEventsChanged(this::signalled);
     }
     return sub;
   }
@@ -73,6 +79,25 @@ final class EventWatch {
       } catch (RejectedExecutionException e) {
         // shutting down
       }
+    }
+  }
+
+  /**
+   * The store says a log may have grown (another process's commit): polls now on the watch thread, unless a
+   * poll asked for this way is still queued, which will see the change too (the flag drops when it starts).
+   */
+  void signalled() {
+    ScheduledExecutorService ex = executor;
+    if (ex == null || subs.isEmpty() || !signalPending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      ex.execute(() -> {
+        signalPending.set(false);
+        poll();
+      });
+    } catch (RejectedExecutionException e) {
+      signalPending.set(false); // shutting down
     }
   }
 

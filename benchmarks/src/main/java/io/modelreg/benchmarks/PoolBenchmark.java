@@ -71,19 +71,7 @@ public class PoolBenchmark {
       names.add(String.format("f%02d", i));
     }
     Random r = new Random(7);
-    LabelFactory factory = new LabelFactory();
-    List<Example<Label>> examples = new ArrayList<>();
-    for (int n = 0; n < 1000; n++) {
-      double[] x = new double[names.size()];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = r.nextGaussian();
-      }
-      examples.add(new ArrayExample<>(new Label(x[0] + x[1] > 0 ? "yes" : "no"), names.toArray(new String[0]), x));
-    }
-    LinearSGDModel model = (LinearSGDModel) new LogisticRegressionTrainer().train(
-        new MutableDataset<>(new ListDataSource<>(examples, factory, new SimpleDataSourceProvenance("p7", factory))));
-    Path onnx = scratch.resolve("model.onnx");
-    model.saveONNXModel("io.modelreg.bench", 1, onnx);
+    Path onnx = trainOnnx(scratch.resolve("model.onnx"), names, r);
     RegistryOptions options = RegistryOptions.builder().build(); // default watch poll (500 ms) and cache TTL
     serving = ModelRegistries.open(scratch.resolve("registry").toUri(), options);
     ci = ModelRegistries.open(scratch.resolve("registry").toUri(), options);
@@ -99,6 +87,23 @@ public class PoolBenchmark {
       row.put(n, r.nextGaussian());
     }
     pool.predict("models:/p7@live", row);
+  }
+
+  /** Trains a logistic regression on {@code names} (1,000 rows from {@code r}) and writes it as ONNX. */
+  static Path trainOnnx(Path onnx, List<String> names, Random r) throws IOException {
+    LabelFactory factory = new LabelFactory();
+    List<Example<Label>> examples = new ArrayList<>();
+    for (int n = 0; n < 1000; n++) {
+      double[] x = new double[names.size()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = r.nextGaussian();
+      }
+      examples.add(new ArrayExample<>(new Label(x[0] + x[1] > 0 ? "yes" : "no"), names.toArray(new String[0]), x));
+    }
+    LinearSGDModel model = (LinearSGDModel) new LogisticRegressionTrainer().train(
+        new MutableDataset<>(new ListDataSource<>(examples, factory, new SimpleDataSourceProvenance("p7", factory))));
+    model.saveONNXModel("io.modelreg.bench", 1, onnx);
+    return onnx;
   }
 
   @TearDown(Level.Trial)

@@ -180,6 +180,16 @@ public interface RegistryStore extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Asks the store to run {@code wake} whenever it learns that an event log may have grown, such as a
+   * notification pushed by a database, so a watch reads the logs at once instead of at its next poll. The
+   * default does nothing (the store has no such signal and watches poll). The store may call {@code wake} from
+   * any thread, any number of times, also when nothing changed; it must not call it while holding a lock a
+   * store operation needs, and {@code wake} returns at once (it only schedules a poll). The policy layer calls
+   * this at most once per registry, when the first watch starts; the hook lives until the store is closed.
+   */
+  default void onEventsChanged(Runnable wake) {}
+
   /** The sequence of the model's newest event, 0 when it has none. Stores may answer this cheaply. */
   default long lastEventSequence(String model) {
     List<RegistryEvent> events = readEvents(model, 0);

@@ -6,7 +6,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -18,10 +20,14 @@ import org.slf4j.LoggerFactory;
  * {@code LISTEN modelreg_<schema>} on a connection of its own (not from the pool: LISTEN is session state),
  * counting the notifications the schema's triggers send when a change commits. The count is the store's
  * events change token: a watch skips its poll while it is unchanged and reads the logs at once when it moved.
+ * Each notification also runs the wake hooks of the registries watching ({@link #addWake}), so their watches
+ * poll at once instead of at their next interval: another process's change reaches a listener within a few
+ * milliseconds of its commit, whatever the poll interval.
  *
  * <p>The poll is the safety net: while the listening connection is down the token is null, so every poll reads
  * the logs; the connection is opened again with a growing pause, and each new connection starts a new epoch
- * of the token (notifications sent while it was down are lost, so the first poll after reconnecting reads).
+ * of the token (notifications sent while it was down are lost, so the first poll after reconnecting reads)
+ * and wakes the watches, which read what they missed.
  */
 final class ChangeListener implements AutoCloseable {
   private static final class Log {
@@ -34,6 +40,7 @@ final class ChangeListener implements AutoCloseable {
   private final String describe;
   private final Ticker ticker;
   private final AtomicLong count = new AtomicLong();
+  private final List<Runnable> wakes = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile long epoch;
   private volatile boolean listening;
@@ -60,6 +67,24 @@ final class ChangeListener implements AutoCloseable {
     return listening;
   }
 
+  /** Runs {@code wake} (which must return at once) after every notification and every new listening session. */
+  void addWake(Runnable wake) {
+    wakes.add(wake);
+    if (listening) {
+      wake.run(); // the session may have started before the hook was added: changes since then are read now
+    }
+  }
+
+  private void wakeAll() {
+    for (Runnable wake : wakes) {
+      try {
+        wake.run();
+      } catch (RuntimeException e) {
+        Log.LOG.warn("A watch's wake hook on {} failed: {}", describe, e.toString());
+      }
+    }
+  }
+
   private void run() {
     long pauseMillis = 50;
     while (!closed) {
@@ -71,11 +96,13 @@ final class ChangeListener implements AutoCloseable {
         epoch++;
         listening = true;
         pauseMillis = 50;
+        wakeAll(); // a new epoch: what was sent while no session listened must be read
         PGConnection pg = c.unwrap(PGConnection.class);
         while (!closed) {
           PGNotification[] notes = pg.getNotifications(500); // blocks up to 500 ms; also detects a dead socket
           if (notes != null && notes.length > 0) {
-            count.addAndGet(notes.length);
+            count.addAndGet(notes.length); // before waking, so the poll it causes sees a new token
+            wakeAll();
           }
           if (!c.isValid(5) && !closed) {
             throw new SQLException("the listening connection is no longer valid", "08006");

@@ -638,6 +638,16 @@ public final class JdbcRegistryStore implements RegistryStore {
     return listener().token();
   }
 
+  /**
+   * Runs {@code wake} whenever a notification arrives (and when a new listening session starts), so a watch
+   * reads the logs within milliseconds of another process's commit instead of at its next poll; starts
+   * listening if no one has yet.
+   */
+  @Override
+  public void onEventsChanged(Runnable wake) {
+    listener().addWake(wake);
+  }
+
   private synchronized ChangeListener listener() {
     ChangeListener l = listener;
     if (l == null) {

@@ -69,6 +69,34 @@ class ListenNotifyTest {
   }
 
   @Test
+  void aWatchWithAnHourLongPollHearsAnotherClientsAliasMoveThroughTheNotification() throws Exception {
+    String schema = TestDatabase.newSchema("listen");
+    Duration hour = Duration.ofHours(1); // no poll runs during the test: only the notification can deliver
+    try (ModelRegistry writer = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema).build());
+         JdbcRegistryStore watched = TestDatabase.open(schema);
+         ModelRegistry watcher = ModelRegistries.create(watched, TestDatabase.options(schema)
+             .watchPollInterval(hour).cacheTtl(hour).build())) {
+      writer.register("churn", Registration.builder().bytes("m", "1".getBytes(StandardCharsets.UTF_8)).build());
+      writer.register("churn", Registration.builder().bytes("m", "2".getBytes(StandardCharsets.UTF_8)).build());
+      writer.setAlias("churn", "live", 1);
+      assertThat(watcher.resolve("models:/churn@live").number()).isEqualTo(1); // now cached for an hour
+      BlockingQueue<RegistryEvent> seen = new LinkedBlockingQueue<>();
+      watcher.watch("churn", seen::add); // one model, as ModelPool watches: no events token involved
+      await("listening", () -> watched.eventsChangeToken() != null);
+
+      for (int target : new int[] {2, 1, 2}) {
+        writer.setAlias("churn", "live", target);
+        RegistryEvent e = seen.poll(30, TimeUnit.SECONDS);
+        assertThat(e).as("the alias move to %d, delivered by the notification", target).isNotNull();
+        assertThat(e.type()).isEqualTo(RegistryEvent.Type.ALIAS_SET);
+        assertThat(e.version()).isEqualTo(target);
+        assertThat(watcher.resolve("models:/churn@live").number())
+            .as("the cached records were dropped before the listener was told").isEqualTo(target);
+      }
+    }
+  }
+
+  @Test
   void whileTheListeningConnectionIsDownTheTokenIsNullAndWatchersStillPoll() throws Exception {
     String schema = TestDatabase.newSchema("listen");
     try (JdbcRegistryStore watched = TestDatabase.open(schema);
