@@ -390,8 +390,10 @@ final class DatabaseBlobs {
       try (PreparedStatement s = c.prepareStatement("SELECT digest, content_id, size FROM blobs ORDER BY digest");
            ResultSet r = s.executeQuery()) {
         while (r.next()) {
+          String digest = r.getString(1);
           long contentId = r.getLong(2);
-          out.add(new Object[] {r.getString(1), r.wasNull() ? -1L : contentId, r.getLong(3)});
+          boolean inDirectory = r.wasNull(); // right after reading content_id: wasNull is about the last read
+          out.add(new Object[] {digest, inDirectory ? -1L : contentId, r.getLong(3)});
         }
       }
       return out;
