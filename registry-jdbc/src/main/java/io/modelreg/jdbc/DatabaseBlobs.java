@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * row and contents only when it can take that lock (the writer closed it or died: the server drops a dead
  * session's locks), and a blob only when no version and no live upload names it; foreign keys make a delete
  * that races a new reference fail rather than succeed.
+ *
+ * <p>With a blob directory ({@link SharedDirectory}, store option {@value JdbcRegistryProvider#BLOBS}) new bytes go
+ * to files instead, and a {@code blobs} row with no content names each; the upload sessions, the claims and gc's
+ * rule stay the ones above. Bytes already in the database are still read from there.
  */
 final class DatabaseBlobs {
   /** Bytes per chunk row: big enough that a 1 GiB file is ~1000 rows, small enough to buffer. */
