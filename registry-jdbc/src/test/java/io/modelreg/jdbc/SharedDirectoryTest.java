@@ -19,11 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +39,19 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(RequiresPostgres.class)
 class SharedDirectoryTest {
   @TempDir Path temp;
+  private final List<String> schemas = new ArrayList<>();
+
+  /** A migrated, emptied schema (recycled as the kit's are: a migration per test would cost more than the test). */
+  private String schema() {
+    String schema = TestDatabase.recycledSchema("dir");
+    schemas.add(schema);
+    return schema;
+  }
+
+  @AfterEach
+  void giveSchemasBack() {
+    TestDatabase.giveBack(schemas); // every test closed its stores
+  }
 
   private static ModelRegistry open(String schema, Path blobs) {
     return ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema, blobs).cacheTtl(Duration.ZERO).build());
@@ -63,7 +79,7 @@ class SharedDirectoryTest {
   @Test
   void bytesLandInTheFileStoresLayoutAndNowhereElse() throws Exception {
     TestDatabase.require();
-    String schema = TestDatabase.newSchema("dir");
+    String schema = schema();
     Path blobs = temp.resolve("shared/blobs-of-ml"); // created with its parents
     byte[] big = new byte[DatabaseBlobs.CHUNK * 3 / 2];
     new Random(7).nextBytes(big);
@@ -91,8 +107,8 @@ class SharedDirectoryTest {
   @Test
   void aDirectoryBelongsToOneRegistry() {
     TestDatabase.require();
-    String first = TestDatabase.newSchema("dir");
-    String second = TestDatabase.newSchema("dir");
+    String first = schema();
+    String second = schema();
     Path blobs = temp.resolve("blobs");
     try (ModelRegistry registry = open(first, blobs)) {
       registry.register("m", Registration.builder().bytes("a", new byte[] {1}).build());
@@ -110,7 +126,7 @@ class SharedDirectoryTest {
   @Test
   void bytesDamagedOnDiskFailTheReadAndVerify() throws Exception {
     TestDatabase.require();
-    String schema = TestDatabase.newSchema("dir");
+    String schema = schema();
     Path blobs = temp.resolve("blobs");
     try (ModelRegistry registry = open(schema, blobs)) {
       ModelVersion v = registry.register("m", Registration.builder()
@@ -131,7 +147,7 @@ class SharedDirectoryTest {
   @Test
   void gcReclaimsFilesNoRowNamesAndTempFilesOfEndedUploadsButNotALiveUploadsBytes() throws Exception {
     TestDatabase.require();
-    String schema = TestDatabase.newSchema("dir");
+    String schema = schema();
     Path blobs = temp.resolve("blobs");
     try (ModelRegistry registry = open(schema, blobs); JdbcRegistryStore store = TestDatabase.open(schema, blobs)) {
       ModelVersion kept = registry.register("m", Registration.builder().bytes("a", bytes("kept")).build());
@@ -175,7 +191,7 @@ class SharedDirectoryTest {
   @Test
   void aRegistryMovesFromDatabaseBytesToADirectory() throws Exception {
     TestDatabase.require();
-    String schema = TestDatabase.newSchema("dir");
+    String schema = schema();
     Path blobs = temp.resolve("blobs");
     ModelVersion before;
     try (ModelRegistry registry = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema).build())) {
