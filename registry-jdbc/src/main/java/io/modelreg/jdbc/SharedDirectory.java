@@ -321,7 +321,7 @@ final class SharedDirectory {
       throw new RegistryException("Cannot list the blob directory " + blobs.root() + ": " + e, e);
     }
     long[] removed = {0, 0};
-    for (Digest digest : files) {
+    for (Digest digest : withoutRow(files)) {
       long size = db.tx("delete the orphaned file of " + digest.hex(), c -> {
         if (!tryLockDigest(c, digest)) {
           return -1L;
@@ -362,6 +362,35 @@ final class SharedDirectory {
       Log.LOG.warn("gc could not clean {}: {}", tmp, e.toString());
     }
     return removed;
+  }
+
+  /**
+   * The files whose digest has no row, asked in batches after the files were listed (one query per 1,000 files
+   * instead of a transaction each); each is checked again under its lock before it is deleted.
+   */
+  private List<Digest> withoutRow(List<Digest> files) {
+    List<Digest> out = new ArrayList<>();
+    for (int from = 0; from < files.size(); from += 1000) {
+      List<Digest> batch = files.subList(from, Math.min(files.size(), from + 1000));
+      java.util.Set<String> named = db.read("find the rows of " + batch.size() + " blob files", c -> {
+        java.util.Set<String> found = new java.util.HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT digest FROM blobs WHERE digest = ANY (?)")) {
+          s.setArray(1, c.createArrayOf("text", batch.stream().map(Digest::hex).toArray()));
+          try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+              found.add(r.getString(1));
+            }
+          }
+        }
+        return found;
+      });
+      for (Digest d : batch) {
+        if (!named.contains(d.hex())) {
+          out.add(d);
+        }
+      }
+    }
+    return out;
   }
 
   private boolean uploadLives(long id) {
