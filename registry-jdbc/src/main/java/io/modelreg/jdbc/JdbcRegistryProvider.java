@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * waits for another writer's model lock, ISO-8601, default {@code PT60S}), {@value #STATEMENT_TIMEOUT} (default
  * {@code PT60S}), {@value #CONNECT_TIMEOUT} (default {@code PT10S}), {@value #ATTEMPTS} (how often an
  * operation that failed transiently is tried, default 4) and {@value #BLOBS} (a shared directory for the artifact
- * bytes instead of the database).
+ * bytes instead of the database; also the URI parameter {@value #BLOBS_PARAMETER}, taken out before the driver sees
+ * the URI).
  */
 public final class JdbcRegistryProvider implements RegistryProvider {
   /** Store option: the schema of the registry's tables (lower case letters, digits, {@code _}). */
@@ -62,6 +63,8 @@ public final class JdbcRegistryProvider implements RegistryProvider {
    * keeps the artifact bytes instead of the database, laid out as the {@code file:} store's blobs.
    */
   public static final String BLOBS = "jdbc.blobs";
+  /** URI parameter naming the blob directory, as {@value #BLOBS} does; taken out before the driver sees the URI. */
+  public static final String BLOBS_PARAMETER = "modelreg.blobs";
 
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,49}");
 
@@ -72,7 +75,8 @@ public final class JdbcRegistryProvider implements RegistryProvider {
 
   @Override
   public RegistryStore open(URI uri, RegistryOptions options) {
-    String url = url(uri);
+    String given = url(uri);
+    String url = withoutParameter(given, BLOBS_PARAMETER);
     String describe = describe(url);
     String schema = options.storeOption(SCHEMA).orElse("modelreg");
     if (!SCHEMA_NAME.matcher(schema).matches()) {
@@ -85,7 +89,7 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     Duration statementTimeout = duration(options, STATEMENT_TIMEOUT, Duration.ofSeconds(60));
     Duration connectTimeout = duration(options, CONNECT_TIMEOUT, Duration.ofSeconds(10));
     Properties credentials = credentials(url, options);
-    Path blobDirectory = blobDirectory(options);
+    Path blobDirectory = blobDirectory(blobsOption(given, options));
     describe = describe + " (schema " + schema + ")";
 
     HikariConfig config = new HikariConfig();
@@ -226,12 +230,11 @@ public final class JdbcRegistryProvider implements RegistryProvider {
    * @throws IllegalArgumentException unless it is an absolute path of a directory that exists or can be created
    *     and that this process can write
    */
-  static @Nullable Path blobDirectory(RegistryOptions options) {
-    String text = options.storeOption(BLOBS).orElse(null);
+  static @Nullable Path blobDirectory(@Nullable String text) {
     if (text == null) {
       return null;
     }
-    String allowed = BLOBS + " must be the absolute path of a directory that exists or can be created and that this"
+    String allowed = BLOBS + " (URI parameter " + BLOBS_PARAMETER + ") must be the absolute path of a directory that exists or can be created and that this"
         + " process can write (shared by every machine using the registry); got '" + text + "': ";
     Path dir;
     try {
@@ -255,6 +258,49 @@ public final class JdbcRegistryProvider implements RegistryProvider {
       throw new IllegalArgumentException(allowed + "this process cannot write it");
     }
     return dir;
+  }
+
+  /**
+   * The blob directory from the store option or the URI parameter {@value #BLOBS_PARAMETER} (for those who configure
+   * a registry by URI alone: the CLI, the server, {@code MODELREG_URI}); both given must agree.
+   */
+  static @Nullable String blobsOption(String url, RegistryOptions options) {
+    @Nullable String fromOption = options.storeOption(BLOBS).orElse(null);
+    @Nullable String fromUri = parameter(url, BLOBS_PARAMETER);
+    if (fromOption != null && fromUri != null && !fromOption.equals(fromUri)) {
+      throw new IllegalArgumentException("The store option " + BLOBS + " ('" + fromOption + "') and the URI parameter "
+          + BLOBS_PARAMETER + " ('" + fromUri + "') name different blob directories; give one");
+    }
+    return fromOption != null ? fromOption : fromUri;
+  }
+
+  /** The URL-decoded value of a query parameter of {@code url}, or null. */
+  static @Nullable String parameter(String url, String name) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    for (String part : url.substring(q + 1).split("&")) {
+      if (part.startsWith(name + "=")) {
+        return java.net.URLDecoder.decode(part.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  /** {@code url} without the query parameter {@code name} (ours, never the driver's). */
+  static String withoutParameter(String url, String name) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return url;
+    }
+    StringBuilder kept = new StringBuilder();
+    for (String part : url.substring(q + 1).split("&")) {
+      if (!part.isEmpty() && !part.equals(name) && !part.startsWith(name + "=")) {
+        kept.append(kept.length() == 0 ? "" : "&").append(part);
+      }
+    }
+    return url.substring(0, q) + (kept.length() == 0 ? "" : "?" + kept);
   }
 
   private static int positiveInt(RegistryOptions options, String key, int fallback) {

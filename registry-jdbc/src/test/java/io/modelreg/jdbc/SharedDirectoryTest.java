@@ -70,9 +70,32 @@ class SharedDirectoryTest {
           RegistryOptions.builder().storeOption(JdbcRegistryProvider.BLOBS, bad[0]).build()))
           .as(bad[0])
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("jdbc.blobs must be the absolute path of a directory that exists or can be created"
+          .hasMessageContaining("jdbc.blobs (URI parameter modelreg.blobs) must be the absolute path of a directory that exists or can be created"
               + " and that this process can write")
           .hasMessageContaining(bad[1]);
+    }
+  }
+
+  @Test
+  void theUriParameterNamesTheDirectoryToo() throws Exception {
+    String url = "jdbc:postgresql://db:5432/ml?user=me&modelreg.blobs=%2Fmnt%2Fmodel%20blobs&ssl=true";
+    assertThat(JdbcRegistryProvider.withoutParameter(url, JdbcRegistryProvider.BLOBS_PARAMETER))
+        .isEqualTo("jdbc:postgresql://db:5432/ml?user=me&ssl=true");
+    assertThat(JdbcRegistryProvider.blobsOption(url, RegistryOptions.defaults())).isEqualTo("/mnt/model blobs");
+    assertThat(JdbcRegistryProvider.withoutParameter("jdbc:postgresql://db/ml?modelreg.blobs=/x", "modelreg.blobs"))
+        .isEqualTo("jdbc:postgresql://db/ml");
+    assertThatThrownBy(() -> JdbcRegistryProvider.blobsOption(url,
+        RegistryOptions.builder().storeOption(JdbcRegistryProvider.BLOBS, "/elsewhere").build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different blob directories");
+
+    TestDatabase.require();
+    String schema = schema();
+    Path blobs = temp.resolve("by-uri");
+    String withParameter = TestDatabase.url() + (TestDatabase.url().contains("?") ? "&" : "?")
+        + "modelreg.blobs=" + java.net.URLEncoder.encode(blobs.toString(), StandardCharsets.UTF_8);
+    try (ModelRegistry registry = ModelRegistries.open(withParameter, TestDatabase.options(schema).build())) {
+      ModelVersion v = registry.register("m", Registration.builder().bytes("a", bytes("by uri")).build());
+      assertThat(CrashTest.blobFile(blobs, v.manifest().files().get(0).digest())).hasBinaryContent(bytes("by uri"));
     }
   }
 
