@@ -351,7 +351,7 @@ final class SharedDirectory {
       int temps = DurableFiles.deleteOrphans(tmp, name -> {
         Optional<String> writer = DurableFiles.writer(name);
         if (writer.isEmpty() || !writer.get().matches("u[0-9]{1,18}")) {
-          return false; // not an upload's (the marker's temp file is deleted by its writer)
+          return olderThanADay(tmp.resolve(name)); // not an upload's (the marker's, left by a crash): after a day
         }
         return !uploadLives(Long.parseLong(writer.get().substring(1)));
       }, clock.instant(), ORPHAN_AGE);
@@ -393,7 +393,15 @@ final class SharedDirectory {
     return out;
   }
 
-  private boolean uploadLives(long id) {
+  private boolean olderThanADay(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toInstant().isBefore(clock.instant().minus(ORPHAN_AGE));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+    private boolean uploadLives(long id) {
     return db.read("look up upload " + id, c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM uploads WHERE id = ?")) {
         s.setLong(1, id);

@@ -181,6 +181,9 @@ class SharedDirectoryTest {
       Files.write(CrashTest.blobFile(blobs, orphan), bytes("renamed, never committed"));
       Path deadTemp = Files.writeString(blobs.resolve("tmp/blob-u999999-0.tmp"), "a dead upload's");
       Path unknownTemp = Files.writeString(blobs.resolve("tmp/hand-made.tmp"), "no writer named, fresh");
+      Path oldMarkerTemp = Files.writeString(blobs.resolve("tmp/marker-123-0.tmp"), "left by a crash two days ago");
+      Files.setLastModifiedTime(oldMarkerTemp, java.nio.file.attribute.FileTime.from(
+          java.time.Instant.now().minus(Duration.ofDays(2))));
 
       try (ArtifactUpload upload = store.beginUpload("m")) {
         ArtifactUpload.Sink sink = upload.open("pending.bin");
@@ -196,6 +199,7 @@ class SharedDirectoryTest {
         assertThat(CrashTest.blobFile(blobs, orphan)).as("a file no row names").doesNotExist();
         assertThat(deadTemp).as("the temp file of an upload that ended").doesNotExist();
         assertThat(unknownTemp).as("a temp file of an unknown writer, less than a day old").exists();
+        assertThat(oldMarkerTemp).as("a temp file not of an upload, older than a day").doesNotExist();
         assertThat(liveTemp).as("the temp file of a live upload").exists();
 
         Digest pending = Digest.of(bytes("pending"));
