@@ -3,19 +3,16 @@ package io.modelreg.filesystem;
 import io.modelreg.RegistryException;
 import io.modelreg.Ticker;
 import io.modelreg.TransientRegistryException;
+import io.modelreg.spi.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -25,36 +22,16 @@ import java.util.function.Supplier;
  * locks that exclude threads of this JVM and other processes alike.
  */
 final class Disk {
-  /** This process, written into temp file names so that opening a registry can tell orphans from live ones. */
-  static final long PID = ProcessHandle.current().pid();
   private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private Disk() {}
-
-  /** A new temp file name in {@code tmpDir}: {@code <kind>-<pid>-<uuid>.tmp}. */
-  static Path tempFile(Path tmpDir, String kind) {
-    return tmpDir.resolve(kind + "-" + PID + "-" + UUID.randomUUID() + ".tmp");
-  }
-
-  /** The writer's pid of a temp file name, if it has one. */
-  static Optional<Long> writerPid(String fileName) {
-    String[] parts = fileName.split("-", 3);
-    if (parts.length == 3 && fileName.endsWith(".tmp")) {
-      try {
-        return Optional.of(Long.parseLong(parts[1]));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
-    }
-    return Optional.empty();
-  }
 
   /**
    * Replaces {@code target} with {@code bytes} atomically and durably: readers see the old or the new
    * content, never a mix, and after return the new content survives a power cut.
    */
   static void writeAtomically(Path tmpDir, Path target, byte[] bytes) throws IOException {
-    Path tmp = tempFile(tmpDir, "meta");
+    Path tmp = DurableFiles.tempFile(tmpDir, "meta");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -63,54 +40,9 @@ final class Disk {
         }
         ch.force(true);
       }
-      moveAtomically(tmp, target);
+      DurableFiles.moveAtomically(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
-    }
-  }
-
-  /** Renames {@code source} over {@code target} atomically, then makes the rename durable. */
-  static void moveAtomically(Path source, Path target) throws IOException {
-    try {
-      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("The file system of " + target + " cannot rename atomically; a file: registry needs a"
-          + " local file system (the temp directory and the registry must be on the same one)", e);
-    }
-    Path parent = target.getParent();
-    if (parent != null) {
-      syncDirectory(parent);
-    }
-  }
-
-  /** Flushes a directory's entries to disk (a no-op where the platform cannot open directories). */
-  static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Windows cannot open a directory as a channel; its renames are durable through the journal.
-    }
-  }
-
-  /** Creates a directory and its parents, syncing each directory that gains an entry. */
-  static void createDirectories(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Path parent = dir.getParent();
-    if (parent != null) {
-      createDirectories(parent);
-    }
-    try {
-      Files.createDirectory(dir);
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
-      return;
-    }
-    if (parent != null) {
-      syncDirectory(parent);
     }
   }
 

@@ -14,6 +14,8 @@ import io.modelreg.RegistryException;
 import io.modelreg.Ticker;
 import io.modelreg.VersionNotFoundException;
 import io.modelreg.spi.ArtifactUpload;
+import io.modelreg.spi.BlobDirectory;
+import io.modelreg.spi.DurableFiles;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.StorageCheck;
@@ -23,15 +25,12 @@ import io.modelreg.spi.VersionRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +75,6 @@ public final class FilesystemRegistryStore implements RegistryStore {
   private static final class Log {
     static final Logger LOG = LoggerFactory.getLogger(FilesystemRegistryStore.class);
   }
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern VERSION_FILE = Pattern.compile("[1-9][0-9]{0,9}\\.json");
   private static final Duration ORPHAN_AGE = Duration.ofDays(1);
   /** Where version records say their artifacts are: content-addressed blobs under the root. */
@@ -84,7 +82,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
 
   private final Path root;
   private final Path models;
-  private final Path blobs;
+  private final BlobDirectory blobs;
   private final Path tmp;
   private final Path locks;
   private final Duration lockTimeout;
@@ -128,18 +126,18 @@ public final class FilesystemRegistryStore implements RegistryStore {
   private FilesystemRegistryStore(Path root, Duration lockTimeout, Ticker ticker, Clock clock) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.models = this.root.resolve("models");
-    this.blobs = this.root.resolve("blobs").resolve("sha256");
     this.tmp = this.root.resolve("tmp");
     this.locks = this.root.resolve("locks");
     this.lockTimeout = lockTimeout;
     this.ticker = ticker;
     this.clock = clock;
-    for (Path dir : List.of(models, blobs, tmp, locks)) {
-      Disk.createDirectories(dir);
+    for (Path dir : List.of(models, tmp, locks)) {
+      DurableFiles.createDirectories(dir);
       if (Files.isSymbolicLink(dir)) {
         throw new RegistryException(dir + " is a symbolic link; a file registry keeps its data inside " + this.root);
       }
     }
+    this.blobs = BlobDirectory.open(this.root.resolve("blobs").resolve("sha256"), tmp);
     checkFormatFile();
     this.uploads = UploadGuard.forLockFile(locks.resolve("gc.lock"), lockTimeout, ticker);
     cleanOrphans(false);
@@ -165,18 +163,10 @@ public final class FilesystemRegistryStore implements RegistryStore {
 
   /** Deletes temp files whose writer process is gone (or, without a pid in the name, older than a day). */
   private int cleanOrphans(boolean report) throws IOException {
-    int removed = 0;
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
-      for (Path f : files) {
-        Optional<Long> pid = Disk.writerPid(String.valueOf(f.getFileName()));
-        boolean orphan = pid.isPresent()
-            ? pid.get() != Disk.PID && ProcessHandle.of(pid.get()).isEmpty()
-            : Files.getLastModifiedTime(f).toInstant().isBefore(clock.instant().minus(ORPHAN_AGE));
-        if (orphan && Files.deleteIfExists(f)) {
-          removed++;
-        }
-      }
-    }
+    int removed = DurableFiles.deleteOrphans(tmp, name -> {
+      Optional<Long> pid = DurableFiles.writerPid(name);
+      return pid.isPresent() && pid.get() != DurableFiles.PID && ProcessHandle.of(pid.get()).isEmpty();
+    }, clock.instant(), ORPHAN_AGE);
     if (removed > 0 && report) {
       Log.LOG.info("Removed {} temp files left by processes that stopped in {}", removed, tmp);
     }
@@ -214,10 +204,6 @@ public final class FilesystemRegistryStore implements RegistryStore {
 
   private Path versionFile(String name, int number) {
     return versionsDir(name).resolve(number + ".json");
-  }
-
-  private Path blobFile(Digest digest) {
-    return blobs.resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
   }
 
   private Path lockFile(String model) {
@@ -259,12 +245,12 @@ public final class FilesystemRegistryStore implements RegistryStore {
       }
       try {
         Path dir = modelDir(model.name());
-        Disk.createDirectories(dir);
+        DurableFiles.createDirectories(dir);
         if (!dir.toRealPath().startsWith(root.toRealPath()) || Files.isSymbolicLink(dir)) {
           throw new RegistryException(dir + " leads outside the registry " + root + "; refusing to write there");
         }
         deleteVersionFiles(model.name()); // left by a deletion that was interrupted
-        Disk.createDirectories(versionsDir(model.name()));
+        DurableFiles.createDirectories(versionsDir(model.name()));
         ModelRecord stored = model.withRevision(1);
         Disk.writeAtomically(tmp, file, Codec.model(stored));
         return stored;
@@ -296,7 +282,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
         if (!Files.deleteIfExists(file)) {
           throw new ModelNotFoundException(name);
         }
-        Disk.syncDirectory(modelDir(name));
+        DurableFiles.syncDirectory(modelDir(name));
         deleteVersionFiles(name);
       } catch (IOException e) {
         throw failure("delete model '" + name + "'", e);
@@ -315,7 +301,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
         Files.deleteIfExists(f);
       }
     }
-    Disk.syncDirectory(dir);
+    DurableFiles.syncDirectory(dir);
   }
 
   // ================================================================== versions
@@ -340,7 +326,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
           }
         }
         int next = last + 1;
-        Disk.createDirectories(modelDir(model));
+        DurableFiles.createDirectories(modelDir(model));
         Disk.writeAtomically(tmp, counter, (next + "\n").getBytes(StandardCharsets.US_ASCII));
         return next;
       } catch (IOException e) {
@@ -361,7 +347,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
       }
       VersionRecord stored = version.withRevision(1);
       try {
-        Disk.createDirectories(versionsDir(version.model()));
+        DurableFiles.createDirectories(versionsDir(version.model()));
       } catch (IOException e) {
         throw failure("create " + versionsDir(version.model()), e);
       }
@@ -425,7 +411,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
         if (!Files.deleteIfExists(versionFile(model, number))) {
           throw new VersionNotFoundException("Version " + number + " of model '" + model + "' not found");
         }
-        Disk.syncDirectory(versionsDir(model));
+        DurableFiles.syncDirectory(versionsDir(model));
       } catch (IOException e) {
         throw failure("delete version " + number + " of '" + model + "'", e);
       }
@@ -449,7 +435,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
 
       @Override
       public Sink open(String path) throws IOException {
-        return new BlobSink(Disk.tempFile(tmp, "blob"));
+        return blobs.newSink(Long.toString(DurableFiles.PID));
       }
 
       @Override
@@ -462,61 +448,11 @@ public final class FilesystemRegistryStore implements RegistryStore {
     };
   }
 
-  /** Streams one artifact into a temp file; commit makes it durable and renames it to its digest. */
-  private final class BlobSink extends ArtifactUpload.Sink {
-    private final Path file;
-    private final FileChannel channel;
-    private long count;
-    private boolean done;
-
-    BlobSink(Path file) throws IOException {
-      this.file = file;
-      this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-      while (buf.hasRemaining()) {
-        count += channel.write(buf);
-      }
-    }
-
-    @Override
-    public void commit(Digest digest, long size) throws IOException {
-      if (count != size) {
-        throw new IntegrityException("Artifact upload wrote " + count + " bytes, " + size + " expected");
-      }
-      channel.force(true);
-      channel.close();
-      Path target = blobFile(digest);
-      Disk.createDirectories(Disk.parentOf(target));
-      Disk.moveAtomically(file, target); // replacing an existing copy also heals a damaged one
-      done = true;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (channel.isOpen()) {
-        channel.close();
-      }
-      if (!done) {
-        Files.deleteIfExists(file);
-        done = true;
-      }
-    }
-  }
-
   @Override
   public InputStream openArtifact(VersionRecord version, ArtifactEntry entry) throws IOException {
-    Path file = blobFile(entry.digest());
+    Path file = blobs.file(entry.digest());
     try {
-      return Files.newInputStream(file);
+      return blobs.open(entry.digest());
     } catch (NoSuchFileException e) {
       throw new NotFoundException("The bytes of artifact '" + entry.path() + "' of version " + version.number()
           + " of '" + version.model() + "' are missing: " + file + " does not exist");
@@ -533,7 +469,7 @@ public final class FilesystemRegistryStore implements RegistryStore {
   public RegistryEvent appendEvent(RegistryEvent event) {
     return locked(event.model(), () -> {
       try {
-        Disk.createDirectories(modelDir(event.model()));
+        DurableFiles.createDirectories(modelDir(event.model()));
         return eventLog(event.model()).append(event);
       } catch (IOException e) {
         throw failure("append to the event log of '" + event.model() + "'", e);
@@ -578,18 +514,11 @@ public final class FilesystemRegistryStore implements RegistryStore {
   public StorageCheck verifyStorage() {
     List<String> problems = new ArrayList<>();
     Map<Digest, Long> intact = new HashMap<>();
-    forEachBlob(problems, (digest, file) -> {
-      try {
-        Digest actual = Digest.ofFile(file);
-        if (actual.equals(digest)) {
-          intact.put(digest, Files.size(file));
-        } else {
-          problems.add("Blob " + file + " is damaged: its content hashes to " + actual);
-        }
-      } catch (IOException e) {
-        problems.add("Blob " + file + " cannot be read: " + e);
-      }
-    });
+    try {
+      blobs.verify(problems, intact);
+    } catch (IOException e) {
+      throw failure("list " + blobs.root(), e);
+    }
     for (String name : listModelDirs(problems)) {
       try {
         findModel(name);
@@ -617,21 +546,25 @@ public final class FilesystemRegistryStore implements RegistryStore {
       int[] kept = {0};
       long[] freed = {0};
       List<String> problems = new ArrayList<>();
-      forEachBlob(problems, (digest, file) -> {
-        if (referenced.contains(digest)) {
-          kept[0]++;
-          return;
-        }
-        try {
-          long size = Files.size(file);
-          if (Files.deleteIfExists(file)) {
-            deleted[0]++;
-            freed[0] += size;
+      try {
+        blobs.forEach(problems, (digest, file) -> {
+          if (referenced.contains(digest)) {
+            kept[0]++;
+            return;
           }
-        } catch (IOException e) {
-          Log.LOG.warn("gc could not delete {}: {}", file, e.toString());
-        }
-      });
+          try {
+            long size = blobs.delete(digest);
+            if (size >= 0) {
+              deleted[0]++;
+              freed[0] += size;
+            }
+          } catch (IOException e) {
+            Log.LOG.warn("gc could not delete {}: {}", file, e.toString());
+          }
+        });
+      } catch (IOException e) {
+        throw failure("list " + blobs.root(), e);
+      }
       try {
         cleanOrphans(true);
       } catch (IOException e) {
@@ -639,29 +572,6 @@ public final class FilesystemRegistryStore implements RegistryStore {
       }
       return new GcReport(deleted[0], freed[0], kept[0]);
     });
-  }
-
-  private interface BlobVisitor {
-    void visit(Digest digest, Path file);
-  }
-
-  private void forEachBlob(List<String> problems, BlobVisitor visitor) {
-    try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(blobs)) {
-      for (Path prefix : prefixes) {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
-          for (Path file : files) {
-            String name = String.valueOf(file.getFileName());
-            if (!HEX64.matcher(name).matches() || !name.startsWith(String.valueOf(prefix.getFileName()))) {
-              problems.add("Unexpected file in the blob store: " + file);
-              continue;
-            }
-            visitor.visit(new Digest(name), file);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw failure("list " + blobs, e);
-    }
   }
 
   private List<String> listModelDirs(List<String> problems) {

@@ -85,6 +85,11 @@ final class Database implements AutoCloseable {
     return schema;
   }
 
+  /** The database and schema, without parameters or credentials. */
+  String describe() {
+    return describe;
+  }
+
   /**
    * Runs {@code work} in one transaction and commits it. A failure after which the transaction was certainly
    * rolled back (a lost or refused connection, a timeout, a serialization failure) is tried again, at most

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * row and contents only when it can take that lock (the writer closed it or died: the server drops a dead
  * session's locks), and a blob only when no version and no live upload names it; foreign keys make a delete
  * that races a new reference fail rather than succeed.
+ *
+ * <p>With a blob directory ({@link SharedDirectory}, store option {@value JdbcRegistryProvider#BLOBS}) new bytes go
+ * to files instead, and a {@code blobs} row with no content names each; the upload sessions, the claims and gc's
+ * rule stay the ones above. Bytes already in the database are still read from there.
  */
 final class DatabaseBlobs {
   /** Bytes per chunk row: big enough that a 1 GiB file is ~1000 rows, small enough to buffer. */
@@ -43,9 +47,12 @@ final class DatabaseBlobs {
   }
 
   private final Database db;
+  /** Where new bytes go when the registry keeps them in a shared directory ({@value JdbcRegistryProvider#BLOBS}). */
+  private final @Nullable SharedDirectory directory;
 
-  DatabaseBlobs(Database db) {
+  DatabaseBlobs(Database db, @Nullable SharedDirectory directory) {
     this.db = db;
+    this.directory = directory;
   }
 
   // ---------------------------------------------------------------- upload
@@ -93,13 +100,17 @@ final class DatabaseBlobs {
 
     @Override
     public String location() {
-      return "db:blobs";
+      return directory == null ? "db:blobs" : "dir:blobs/sha256";
     }
 
     @Override
     public synchronized Sink open(String path) throws IOException {
       if (closed) {
         throw new IllegalStateException("The upload is closed");
+      }
+      SharedDirectory dir = directory;
+      if (dir != null) {
+        return dir.sink(id, connection, this::failed);
       }
       try {
         connection.setAutoCommit(true);
@@ -279,13 +290,26 @@ final class DatabaseBlobs {
       try (PreparedStatement s = c.prepareStatement("SELECT content_id, size FROM blobs WHERE digest = ?")) {
         s.setString(1, entry.digest().hex());
         try (ResultSet r = s.executeQuery()) {
-          return r.next() ? new long[] {r.getLong(1), r.getLong(2)} : null;
+          if (!r.next()) {
+            return null;
+          }
+          long contentId = r.getLong(1);
+          return new long[] {r.wasNull() ? -1 : contentId, r.getLong(2)};
         }
       }
     });
     if (found == null) {
       throw new NotFoundException("The bytes of artifact '" + entry.path() + "' of version " + version.number()
           + " of '" + version.model() + "' are missing: no blob " + entry.digest() + " in the database");
+    }
+    if (found[0] < 0) {
+      SharedDirectory dir = directory;
+      if (dir == null) {
+        throw new RegistryException("The bytes of artifact '" + entry.path() + "' of version " + version.number()
+            + " of '" + version.model() + "' are in a blob directory: open the registry with the store option "
+            + JdbcRegistryProvider.BLOBS + " naming it");
+      }
+      return dir.open(version, entry);
     }
     return new ChunkStream(found[0], entry.digest());
   }
@@ -370,12 +394,31 @@ final class DatabaseBlobs {
       try (PreparedStatement s = c.prepareStatement("SELECT digest, content_id, size FROM blobs ORDER BY digest");
            ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          out.add(new Object[] {r.getString(1), r.getLong(2), r.getLong(3)});
+          String digest = r.getString(1);
+          long contentId = r.getLong(2);
+          boolean inDirectory = r.wasNull(); // right after reading content_id: wasNull is about the last read
+          out.add(new Object[] {digest, inDirectory ? -1L : contentId, r.getLong(3)});
         }
       }
       return out;
     });
+    Map<String, Long> inDirectory = new java.util.TreeMap<>();
     for (Object[] row : all) {
+      if ((Long) row[1] < 0) {
+        inDirectory.put((String) row[0], (Long) row[2]);
+      }
+    }
+    SharedDirectory dir = directory;
+    if (dir != null) {
+      dir.verify(problems, intact, inDirectory);
+    } else if (!inDirectory.isEmpty()) {
+      problems.add(inDirectory.size() + " blobs are in a blob directory this store was not opened with (store option "
+          + JdbcRegistryProvider.BLOBS + "); they were not checked");
+    }
+    for (Object[] row : all) {
+      if ((Long) row[1] < 0) {
+        continue;
+      }
       String hex = (String) row[0];
       Digest digest = new Digest(hex);
       long size = (Long) row[2];
@@ -426,26 +469,35 @@ final class DatabaseBlobs {
         return s.executeUpdate();
       }
     });
-    List<String> candidates = db.tx("find unreferenced blobs", c -> {
-      List<String> out = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement("SELECT b.digest FROM blobs b"
+    SharedDirectory dir = directory;
+    List<Object[]> candidates = db.tx("find unreferenced blobs", c -> {
+      List<Object[]> out = new ArrayList<>();
+      // without the directory, blobs in it are left alone: their rows go with their files
+      try (PreparedStatement s = c.prepareStatement("SELECT b.digest, b.content_id IS NULL FROM blobs b"
           + " WHERE NOT EXISTS (SELECT 1 FROM version_files f WHERE f.digest = b.digest)"
-          + " AND NOT EXISTS (SELECT 1 FROM upload_files u WHERE u.digest = b.digest)");
+          + " AND NOT EXISTS (SELECT 1 FROM upload_files u WHERE u.digest = b.digest)"
+          + (dir == null ? " AND b.content_id IS NOT NULL" : ""));
            ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          out.add(r.getString(1));
+          out.add(new Object[] {r.getString(1), r.getBoolean(2)});
         }
       }
       return out;
     });
     int deleted = 0;
     long freed = 0;
-    for (String digest : candidates) {
-      long size = deleteBlob(digest);
+    for (Object[] candidate : candidates) {
+      String digest = (String) candidate[0];
+      long size = dir != null && (Boolean) candidate[1] ? dir.deleteBlob(digest) : deleteBlob(digest);
       if (size >= 0) {
         deleted++;
         freed += size;
       }
+    }
+    if (dir != null) {
+      long[] orphans = dir.collectOrphans();
+      deleted += (int) orphans[0];
+      freed += orphans[1];
     }
     int kept = db.tx("count blobs", c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM blobs"); ResultSet r = s.executeQuery()) {
@@ -494,7 +546,7 @@ final class DatabaseBlobs {
       return db.tx("delete blob " + digest, c -> {
         long contentId;
         long size;
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM blobs b WHERE b.digest = ?"
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM blobs b WHERE b.digest = ? AND b.content_id IS NOT NULL"
             + " AND NOT EXISTS (SELECT 1 FROM version_files f WHERE f.digest = b.digest)"
             + " AND NOT EXISTS (SELECT 1 FROM upload_files u WHERE u.digest = b.digest)"
             + " RETURNING content_id, size")) {

@@ -5,9 +5,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.modelreg.RegistryException;
 import io.modelreg.RegistryOptions;
 import io.modelreg.TransientRegistryException;
+import io.modelreg.spi.DurableFiles;
 import io.modelreg.spi.RegistryProvider;
 import io.modelreg.spi.RegistryStore;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -31,8 +36,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Other store options: {@value #POOL_SIZE} (default 16 connections), {@value #LOCK_TIMEOUT} (how long a write
  * waits for another writer's model lock, ISO-8601, default {@code PT60S}), {@value #STATEMENT_TIMEOUT} (default
- * {@code PT60S}), {@value #CONNECT_TIMEOUT} (default {@code PT10S}) and {@value #ATTEMPTS} (how often an
- * operation that failed transiently is tried, default 4).
+ * {@code PT60S}), {@value #CONNECT_TIMEOUT} (default {@code PT10S}), {@value #ATTEMPTS} (how often an
+ * operation that failed transiently is tried, default 4) and {@value #BLOBS} (a shared directory for the artifact
+ * bytes instead of the database; also the URI parameter {@value #BLOBS_PARAMETER}, taken out before the driver sees
+ * the URI).
  */
 public final class JdbcRegistryProvider implements RegistryProvider {
   /** Store option: the schema of the registry's tables (lower case letters, digits, {@code _}). */
@@ -51,6 +58,13 @@ public final class JdbcRegistryProvider implements RegistryProvider {
   public static final String CONNECT_TIMEOUT = "jdbc.connect-timeout";
   /** Store option: how many times an operation that failed transiently is tried in all. */
   public static final String ATTEMPTS = "jdbc.attempts";
+  /**
+   * Store option: an absolute path of a directory (shared by every machine using the registry, e.g. over NFS) that
+   * keeps the artifact bytes instead of the database, laid out as the {@code file:} store's blobs.
+   */
+  public static final String BLOBS = "jdbc.blobs";
+  /** URI parameter naming the blob directory, as {@value #BLOBS} does; taken out before the driver sees the URI. */
+  public static final String BLOBS_PARAMETER = "modelreg.blobs";
 
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,49}");
 
@@ -61,7 +75,8 @@ public final class JdbcRegistryProvider implements RegistryProvider {
 
   @Override
   public RegistryStore open(URI uri, RegistryOptions options) {
-    String url = url(uri);
+    String given = url(uri);
+    String url = withoutParameter(given, BLOBS_PARAMETER);
     String describe = describe(url);
     String schema = options.storeOption(SCHEMA).orElse("modelreg");
     if (!SCHEMA_NAME.matcher(schema).matches()) {
@@ -74,6 +89,7 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     Duration statementTimeout = duration(options, STATEMENT_TIMEOUT, Duration.ofSeconds(60));
     Duration connectTimeout = duration(options, CONNECT_TIMEOUT, Duration.ofSeconds(10));
     Properties credentials = credentials(url, options);
+    Path blobDirectory = blobDirectory(blobsOption(given, options));
     describe = describe + " (schema " + schema + ")";
 
     HikariConfig config = new HikariConfig();
@@ -99,13 +115,20 @@ public final class JdbcRegistryProvider implements RegistryProvider {
       throw e;
     }
     Database db = new Database(pool, describe, schema, options.ticker(), attempts, lockTimeout);
+    SharedDirectory directory;
+    try {
+      directory = blobDirectory == null ? null : SharedDirectory.open(db, blobDirectory, options.clock());
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
     String finalDescribe = describe;
     Properties listenProps = new Properties();
     listenProps.putAll(credentials);
     listenProps.setProperty("connectTimeout", Long.toString(Math.max(1, connectTimeout.toSeconds())));
     listenProps.setProperty("tcpKeepAlive", "true");
     listenProps.setProperty("ApplicationName", "modelreg-listen " + schema);
-    return new JdbcRegistryStore(db, describe,
+    return new JdbcRegistryStore(db, new DatabaseBlobs(db, directory), describe,
         () -> new ChangeListener(url, listenProps, schema, finalDescribe, options.ticker()));
   }
 
@@ -199,6 +222,85 @@ public final class JdbcRegistryProvider implements RegistryProvider {
       }
     }
     return false;
+  }
+
+  /**
+   * The directory {@value #BLOBS} names, created if missing, or null without the option.
+   *
+   * @throws IllegalArgumentException unless it is an absolute path of a directory that exists or can be created
+   *     and that this process can write
+   */
+  static @Nullable Path blobDirectory(@Nullable String text) {
+    if (text == null) {
+      return null;
+    }
+    String allowed = BLOBS + " (URI parameter " + BLOBS_PARAMETER + ") must be the absolute path of a directory that exists or can be created and that this"
+        + " process can write (shared by every machine using the registry); got '" + text + "': ";
+    Path dir;
+    try {
+      dir = Path.of(text);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(allowed + "not a path (" + e.getReason() + ")", e);
+    }
+    if (!dir.isAbsolute()) {
+      throw new IllegalArgumentException(allowed + "a relative path would mean another directory on each machine");
+    }
+    dir = dir.normalize();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(allowed + "it is a file");
+    }
+    try {
+      DurableFiles.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(allowed + "it cannot be created (" + e + ")", e);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IllegalArgumentException(allowed + "this process cannot write it");
+    }
+    return dir;
+  }
+
+  /**
+   * The blob directory from the store option or the URI parameter {@value #BLOBS_PARAMETER} (for those who configure
+   * a registry by URI alone: the CLI, the server, {@code MODELREG_URI}); both given must agree.
+   */
+  static @Nullable String blobsOption(String url, RegistryOptions options) {
+    @Nullable String fromOption = options.storeOption(BLOBS).orElse(null);
+    @Nullable String fromUri = parameter(url, BLOBS_PARAMETER);
+    if (fromOption != null && fromUri != null && !fromOption.equals(fromUri)) {
+      throw new IllegalArgumentException("The store option " + BLOBS + " ('" + fromOption + "') and the URI parameter "
+          + BLOBS_PARAMETER + " ('" + fromUri + "') name different blob directories; give one");
+    }
+    return fromOption != null ? fromOption : fromUri;
+  }
+
+  /** The URL-decoded value of a query parameter of {@code url}, or null. */
+  static @Nullable String parameter(String url, String name) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    for (String part : url.substring(q + 1).split("&")) {
+      if (part.startsWith(name + "=")) {
+        return java.net.URLDecoder.decode(part.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  /** {@code url} without the query parameter {@code name} (ours, never the driver's). */
+  static String withoutParameter(String url, String name) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return url;
+    }
+    StringBuilder kept = new StringBuilder();
+    for (String part : url.substring(q + 1).split("&")) {
+      if (!part.isEmpty() && !part.equals(name) && !part.startsWith(name + "=")) {
+        kept.append(kept.length() == 0 ? "" : "&").append(part);
+      }
+    }
+    return url.substring(0, q) + (kept.length() == 0 ? "" : "?" + kept);
   }
 
   private static int positiveInt(RegistryOptions options, String key, int fallback) {

@@ -57,9 +57,9 @@ public final class JdbcRegistryStore implements RegistryStore {
   private @Nullable ChangeListener listener;
   private volatile boolean closed;
 
-  JdbcRegistryStore(Database db, String describe, Supplier<ChangeListener> listenerFactory) {
+  JdbcRegistryStore(Database db, DatabaseBlobs blobs, String describe, Supplier<ChangeListener> listenerFactory) {
     this.db = db;
-    this.blobs = new DatabaseBlobs(db);
+    this.blobs = blobs;
     this.describe = describe;
     this.listenerFactory = listenerFactory;
   }

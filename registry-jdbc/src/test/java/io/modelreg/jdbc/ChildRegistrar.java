@@ -13,9 +13,9 @@ import java.util.Random;
  * registry, printing {@code READY} once open and {@code REGISTERED <number> <digest>} after each commit.
  *
  * <p>Arguments: database URL, schema, model, how many versions, a tag unique to this child, payload size in bytes,
- * and optionally a byte count after which the first payload prints {@code HALFWAY} and stops producing bytes
- * (so the parent can kill the child in the middle of an upload for certain). The password comes from the
- * environment the parent test runs in.
+ * optionally a byte count after which the first payload prints {@code HALFWAY} and stops producing bytes
+ * (so the parent can kill the child in the middle of an upload for certain; negative for never), and optionally
+ * the blob directory ({@code jdbc.blobs}). The password comes from the environment the parent test runs in.
  */
 public final class ChildRegistrar {
   private ChildRegistrar() {}
@@ -28,7 +28,9 @@ public final class ChildRegistrar {
     String tag = args[4];
     long size = Long.parseLong(args[5]);
     long haltAfter = args.length > 6 ? Long.parseLong(args[6]) : -1;
-    try (ModelRegistry registry = ModelRegistries.open(url, TestDatabase.options(schema).actor("child-" + tag).build())) {
+    java.nio.file.Path blobs = args.length > 7 ? java.nio.file.Path.of(args[7]) : null;
+    try (ModelRegistry registry = ModelRegistries.open(url, TestDatabase.options(schema, blobs).actor("child-" + tag)
+        .build())) {
       System.out.println("READY");
       System.out.flush();
       for (int n = 0; n < count; n++) {

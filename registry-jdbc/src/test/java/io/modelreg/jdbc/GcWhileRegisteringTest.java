@@ -8,6 +8,7 @@ import io.modelreg.ModelVersion;
 import io.modelreg.Registration;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,14 +16,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code gc} running in a loop on one client while two others register (some bytes new, some the same as an
  * earlier version's, some of a version deleted meanwhile, so gc has garbage to collect): every registered version
- * keeps all its bytes.
+ * keeps all its bytes. Run with the bytes in the database and in a blob directory ({@code jdbc.blobs}), where a
+ * blob's file and row change only under a per-digest lock that gc takes too.
  */
 @ExtendWith(RequiresPostgres.class)
 class GcWhileRegisteringTest {
@@ -33,10 +37,19 @@ class GcWhileRegisteringTest {
 
   @Test
   void gcNeverDeletesBytesARegistrationIsAboutToReference() throws Exception {
+    gcWhileRegistering(null);
+  }
+
+  @Test
+  void gcNeverDeletesFilesARegistrationIsAboutToReferenceInABlobDirectory(@TempDir Path blobs) throws Exception {
+    gcWhileRegistering(blobs);
+  }
+
+  private void gcWhileRegistering(@Nullable Path blobs) throws Exception {
     String schema = TestDatabase.newSchema("gcrace");
-    try (ModelRegistry collector = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema).build());
-         ModelRegistry a = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema).cacheTtl(Duration.ZERO).build());
-         ModelRegistry b = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema).cacheTtl(Duration.ZERO).build())) {
+    try (ModelRegistry collector = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema, blobs).build());
+         ModelRegistry a = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema, blobs).cacheTtl(Duration.ZERO).build());
+         ModelRegistry b = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema, blobs).cacheTtl(Duration.ZERO).build())) {
       AtomicBoolean done = new AtomicBoolean();
       ExecutorService threads = Executors.newFixedThreadPool(3);
       try {

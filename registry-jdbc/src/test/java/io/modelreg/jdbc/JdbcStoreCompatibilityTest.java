@@ -42,12 +42,17 @@ class JdbcStoreCompatibilityTest extends RegistryCompatibilityKit {
   protected RegistryStore newStore() {
     String schema = TestDatabase.recycledSchema("kit");
     schemas.add(schema);
+    return open(schema);
+  }
+
+  /** A store (or a second client) on {@code schema}; the directory variant adds its option. */
+  protected JdbcRegistryStore open(String schema) {
     return TestDatabase.open(schema);
   }
 
   @Override
   protected Optional<RegistryStore> secondClient(RegistryStore store) {
-    return Optional.of(TestDatabase.open(((JdbcRegistryStore) store).schema()));
+    return Optional.of(open(((JdbcRegistryStore) store).schema()));
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.modelreg.RegistryOptions;
 import io.modelreg.spi.RegistryStore;
 import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL server the tests use: {@code MODELREG_IT_PG_URL} (a {@code jdbc:postgresql://…} URL of a user
@@ -154,8 +156,22 @@ final class TestDatabase {
     FREE_SCHEMAS.addAll(schemas);
   }
 
+  /** Options with the test password, the schema and, unless null, the blob directory ({@code jdbc.blobs}). */
+  static RegistryOptions.Builder options(String schema, @Nullable Path blobs) {
+    RegistryOptions.Builder b = options(schema);
+    if (blobs != null) {
+      b.storeOption(JdbcRegistryProvider.BLOBS, blobs.toString());
+    }
+    return b;
+  }
+
   /** A store on a schema of the test database. */
   static JdbcRegistryStore open(String schema) {
-    return (JdbcRegistryStore) new JdbcRegistryProvider().open(URI.create(url()), options(schema).build());
+    return open(schema, null);
+  }
+
+  /** A store on a schema of the test database keeping its bytes in {@code blobs}, unless null. */
+  static JdbcRegistryStore open(String schema, @Nullable Path blobs) {
+    return (JdbcRegistryStore) new JdbcRegistryProvider().open(URI.create(url()), options(schema, blobs).build());
   }
 }
