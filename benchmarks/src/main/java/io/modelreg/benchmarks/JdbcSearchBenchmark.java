@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the policy layer the owners' model records (cache TTL 1 s). {@code searchCold} is a second registry with
  * both off ({@code jdbc.search-cache=0}, {@code cacheTtl} zero): every record and owner read and parsed on
  * each search. Baseline: the same filter as one SQL query over the indexed tag and metric tables, returning
- * the same (model, number) pairs: what the database alone needs. Needs {@code -Dmodelreg.bench.pg} like
+ * the same (model, number) pairs, in a session with the store's settings (no parallel workers, no JIT): what
+ * the database alone needs. Needs {@code -Dmodelreg.bench.pg} like
  * {@link JdbcBenchmark}.
  */
 @State(Scope.Benchmark)
@@ -92,6 +93,11 @@ public class JdbcSearchBenchmark {
     }
     cold = ModelRegistries.open(url, RegistryOptions.builder().storeOption("jdbc.schema", schema)
         .storeOption("jdbc.search-cache", "0").cacheTtl(Duration.ZERO).build());
+    try (Statement s = sql.createStatement()) {
+      // the store's own session settings (JdbcRegistryProvider): without them PostgreSQL runs this query with a
+      // parallel worker, which on a busy 2-core machine makes the baseline several times slower, not faster
+      s.execute("SET max_parallel_workers_per_gather = 0; SET jit = off");
+    }
     baseline = sql.prepareStatement("SELECT v.model, v.number FROM versions v"
         + " JOIN version_tags t ON t.model = v.model AND t.number = v.number AND t.key = ? AND t.value = ?"
         + " JOIN version_metrics x ON x.model = v.model AND x.number = v.number AND x.key = ? AND x.value > ?"
