@@ -50,8 +50,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JdbcRegistryStore implements RegistryStore {
   /**
-   * Most version records searches keep parsed by default: a few KiB each on the heap for a typical record, so some tens
-   * of MiB at most.
+   * Most version records searches keep parsed by default; a typical record parses into a few KiB of heap
+   * (an estimate), so some tens of MiB at most.
    */
   static final int SEARCHED_RECORDS = 20_000;
   private static final Comparator<VersionRecord> BY_MODEL_AND_NUMBER =
