@@ -4,9 +4,11 @@ import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.VersionRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -85,6 +87,22 @@ final class CachedReads {
       }
     }
     return null;
+  }
+
+  /**
+   * The records of those of {@code names} that exist, by name: the cached ones, and the others in one read
+   * ({@link RegistryStore#findModels}).
+   */
+  Map<String, ModelRecord> models(Set<String> names) {
+    return models.getAll(names, missing -> {
+      Map<String, ModelRecord> found = new HashMap<>();
+      for (ModelRecord m : store.findModels(missing)) {
+        if (missing.contains(m.name())) {
+          found.put(m.name(), m);
+        }
+      }
+      return found;
+    });
   }
 
   /** Every model name, sorted. */

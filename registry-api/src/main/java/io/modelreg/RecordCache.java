@@ -4,6 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -54,21 +59,9 @@ final class RecordCache<K, V> {
       return loader.apply(key);
     }
     long now = clock.millis();
-    Entry<V> e = c.getIfPresent(key);
-    if (e != null) {
-      if (now - e.loadedAtMillis < ttlMillis) {
-        return e.value;
-      }
-      if (e.token != null) {
-        long before = writes.get();
-        Object token = tokens.apply(key);
-        if (e.token.equals(token)) {
-          if (writes.get() == before) {
-            c.put(key, new Entry<>(e.value, token, now));
-          }
-          return e.value;
-        }
-      }
+    V trusted = trusted(c, key, now);
+    if (trusted != null) {
+      return trusted;
     }
     long before = writes.get();
     Object token = tokens.apply(key);
@@ -77,6 +70,69 @@ final class RecordCache<K, V> {
       c.put(key, new Entry<>(v, token, now));
     }
     return v;
+  }
+
+  /**
+   * The values of {@code keys}: the cached ones still trusted, and the others from one call of {@code
+   * loader} with the keys it must load (not called when every key is cached), which answers with the values
+   * it found; a key it leaves out has no value and is not in the result.
+   */
+  Map<K, V> getAll(Set<K> keys, Function<Set<K>, Map<K, V>> loader) {
+    Cache<K, Entry<V>> c = cache;
+    if (c == null) {
+      return keys.isEmpty() ? Map.of() : loader.apply(keys);
+    }
+    long now = clock.millis();
+    Map<K, V> out = new HashMap<>();
+    Map<K, @Nullable Object> missing = new LinkedHashMap<>();
+    long before = writes.get();
+    for (K key : keys) {
+      V trusted = trusted(c, key, now);
+      if (trusted != null) {
+        out.put(key, trusted);
+      } else {
+        missing.put(key, tokens.apply(key));
+      }
+    }
+    if (!missing.isEmpty()) {
+      Map<K, V> loaded = loader.apply(Collections.unmodifiableSet(missing.keySet()));
+      boolean unchanged = writes.get() == before;
+      for (Map.Entry<K, @Nullable Object> m : missing.entrySet()) {
+        V v = loaded.get(m.getKey());
+        if (v != null) {
+          out.put(m.getKey(), v);
+          if (unchanged) {
+            c.put(m.getKey(), new Entry<>(v, m.getValue(), now));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The cached value while it is younger than the TTL, or older with its token unchanged (then trusted for
+   * another TTL); null when it must be loaded.
+   */
+  private @Nullable V trusted(Cache<K, Entry<V>> c, K key, long now) {
+    Entry<V> e = c.getIfPresent(key);
+    if (e == null) {
+      return null;
+    }
+    if (now - e.loadedAtMillis < ttlMillis) {
+      return e.value;
+    }
+    if (e.token != null) {
+      long before = writes.get();
+      Object token = tokens.apply(key);
+      if (e.token.equals(token)) {
+        if (writes.get() == before) {
+          c.put(key, new Entry<>(e.value, token, now));
+        }
+        return e.value;
+      }
+    }
+    return null;
   }
 
   /**

@@ -5,12 +5,11 @@ import io.modelreg.spi.RegistryStore;
 import io.modelreg.spi.SearchClause;
 import io.modelreg.spi.VersionRecord;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -153,24 +152,14 @@ final class Search {
     return out;
   }
 
-  /** The records of the models owning {@code versions}: one read when one model, else one listing of all. */
+  /**
+   * The records of the models owning {@code versions}: the cached ones and, in one read, the others ({@link
+   * RegistryStore#findModels}); never a listing of every model.
+   */
   private Map<String, ModelRecord> owners(List<VersionRecord> versions) {
-    Set<String> names = new TreeSet<>();
+    Set<String> names = new HashSet<>();
     versions.forEach(v -> names.add(v.model()));
-    Map<String, ModelRecord> out = new HashMap<>();
-    if (names.size() == 1) {
-      ModelRecord m = reads.modelOrNull(names.iterator().next());
-      if (m != null) {
-        out.put(m.name(), m);
-      }
-    } else if (!names.isEmpty()) {
-      for (ModelRecord m : reads.allModels()) {
-        if (names.contains(m.name())) {
-          out.put(m.name(), m);
-        }
-      }
-    }
-    return out;
+    return reads.models(names);
   }
 
   /** The models a version search must look at when the store reads no versions in bulk. */

@@ -40,12 +40,13 @@ import org.jspecify.annotations.Nullable;
  * <p>A store implements the 17 abstract methods. The others have defaults that are correct and only slower
  * or less capable: {@link #withModelLock} and {@link #capabilities} (cross-process exclusion), {@link
  * #surveyForeignVersion} (versions made by other clients of the backend), {@link #verifyStorage} and {@link
- * #collectGarbage} (maintenance), and nine hooks that exist for speed only, each because one of the shipped
- * stores needs it to avoid a request per model or per poll: {@link #changeToken} and {@link
+ * #collectGarbage} (maintenance), and eleven hooks that exist for speed only, each because one of the shipped
+ * stores needs it to avoid a request per model or per poll, or a poll's wait: {@link #changeToken} and {@link
  * #lastEventSequence} ({@code file:}), {@link #eventsChangeToken}, {@link #listModels}, {@link
  * #listVersions(ModelRecord)}, {@link #findVersionByAlias}, {@link #registerVersion} and {@link #searchVersions}
- * ({@code mlflow:}, {@code jdbc:}) with {@link #searchSubjects} ({@code jdbc:}). The compatibility kit's
- * store-contract group calls a store directly and checks every promise above.
+ * ({@code mlflow:}, {@code jdbc:}) with {@link #searchSubjects}, {@link #findModels} and {@link
+ * #onEventsChanged} ({@code jdbc:}).
+ * The compatibility kit's store-contract group calls a store directly and checks every promise above.
  */
 public interface RegistryStore extends AutoCloseable {
 
@@ -72,6 +73,29 @@ public interface RegistryStore extends AutoCloseable {
     List<ModelRecord> out = new ArrayList<>();
     for (String name : listModelNames()) {
       findModel(name).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * The records of those of {@code names} that exist, in any order: what a version search needs of the models
+   * owning the versions it found (their stages and aliases). The default reads the one model with {@link
+   * #findModel} when one is named, else every model with {@link #listModels} and keeps the named ones (one
+   * listing is what remote stores read cheapest); a store that can read just the named records in one query
+   * overrides it ({@code jdbc:}).
+   */
+  default List<ModelRecord> findModels(Set<String> names) {
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    if (names.size() == 1) {
+      return findModel(names.iterator().next()).map(List::of).orElse(List.of());
+    }
+    List<ModelRecord> out = new ArrayList<>();
+    for (ModelRecord m : listModels()) {
+      if (names.contains(m.name())) {
+        out.add(m);
+      }
     }
     return out;
   }

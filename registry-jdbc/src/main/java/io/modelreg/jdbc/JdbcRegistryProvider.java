@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Other store options: {@value #POOL_SIZE} (default 16 connections), {@value #LOCK_TIMEOUT} (how long a write
  * waits for another writer's model lock, ISO-8601, default {@code PT60S}), {@value #STATEMENT_TIMEOUT} (default
  * {@code PT60S}), {@value #CONNECT_TIMEOUT} (default {@code PT10S}), {@value #ATTEMPTS} (how often an
- * operation that failed transiently is tried, default 4) and {@value #BLOBS} (a shared directory for the artifact
+ * operation that failed transiently is tried, default 4), {@value #SEARCH_CACHE} (how many version records
+ * searches keep parsed, default 20,000; 0 keeps none) and {@value #BLOBS} (a shared directory for the artifact
  * bytes instead of the database; also the URI parameter {@value #BLOBS_PARAMETER}, taken out before the driver sees
  * the URI).
  */
@@ -58,6 +59,8 @@ public final class JdbcRegistryProvider implements RegistryProvider {
   public static final String CONNECT_TIMEOUT = "jdbc.connect-timeout";
   /** Store option: how many times an operation that failed transiently is tried in all. */
   public static final String ATTEMPTS = "jdbc.attempts";
+  /** Store option: the most version records searches keep parsed ({@code 0}: none), default 20,000. */
+  public static final String SEARCH_CACHE = "jdbc.search-cache";
   /**
    * Store option: an absolute path of a directory (shared by every machine using the registry, e.g. over NFS) that
    * keeps the artifact bytes instead of the database, laid out as the {@code file:} store's blobs.
@@ -85,6 +88,7 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     }
     int poolSize = positiveInt(options, POOL_SIZE, 16);
     int attempts = positiveInt(options, ATTEMPTS, 4);
+    int searchCache = wholeNumber(options, SEARCH_CACHE, JdbcRegistryStore.SEARCHED_RECORDS);
     Duration lockTimeout = duration(options, LOCK_TIMEOUT, Duration.ofSeconds(60));
     Duration statementTimeout = duration(options, STATEMENT_TIMEOUT, Duration.ofSeconds(60));
     Duration connectTimeout = duration(options, CONNECT_TIMEOUT, Duration.ofSeconds(10));
@@ -100,8 +104,11 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     config.setMinimumIdle(Math.min(2, poolSize));
     config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
     config.setInitializationFailTimeout(Math.max(1, connectTimeout.toMillis()));
+    // No parallel workers and no JIT for the registry's sessions: its statements are index lookups whose rows
+    // go to one client; a worker made the P11 search's query 97 ms instead of about 20 ms here (module README).
     config.setConnectionInitSql("SET search_path = " + schema + "; SET lock_timeout = " + lockTimeout.toMillis()
-        + "; SET statement_timeout = " + statementTimeout.toMillis());
+        + "; SET statement_timeout = " + statementTimeout.toMillis()
+        + "; SET max_parallel_workers_per_gather = 0; SET jit = off");
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);
@@ -128,7 +135,7 @@ public final class JdbcRegistryProvider implements RegistryProvider {
     listenProps.setProperty("connectTimeout", Long.toString(Math.max(1, connectTimeout.toSeconds())));
     listenProps.setProperty("tcpKeepAlive", "true");
     listenProps.setProperty("ApplicationName", "modelreg-listen " + schema);
-    return new JdbcRegistryStore(db, new DatabaseBlobs(db, directory), describe,
+    return new JdbcRegistryStore(db, new DatabaseBlobs(db, directory), describe, searchCache,
         () -> new ChangeListener(url, listenProps, schema, finalDescribe, options.ticker()));
   }
 
@@ -317,6 +324,22 @@ public final class JdbcRegistryProvider implements RegistryProvider {
       // reported below
     }
     throw new IllegalArgumentException(key + " must be a whole number of at least 1, got '" + text + "'");
+  }
+
+  private static int wholeNumber(RegistryOptions options, String key, int fallback) {
+    String text = options.storeOption(key).orElse(null);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(text.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(key + " must be a whole number of at least 0, got '" + text + "'");
   }
 
   private static Duration duration(RegistryOptions options, String key, Duration fallback) {

@@ -30,6 +30,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -48,16 +49,32 @@ import org.jspecify.annotations.Nullable;
  * Open it with {@code ModelRegistries.open("jdbc:postgresql://host:5432/db")} ({@link JdbcRegistryProvider}).
  */
 public final class JdbcRegistryStore implements RegistryStore {
+  /**
+   * Most version records searches keep parsed by default; a typical record parses into a few KiB of heap
+   * (an estimate), so some tens of MiB at most.
+   */
+  static final int SEARCHED_RECORDS = 20_000;
+  private static final Comparator<VersionRecord> BY_MODEL_AND_NUMBER =
+      Comparator.comparing(VersionRecord::model).thenComparingInt(VersionRecord::number);
   private final Database db;
   private final DatabaseBlobs blobs;
   private final String describe;
   private final Supplier<ChangeListener> listenerFactory;
   /** Version lists by model, each valid while the model's versions token is unchanged. */
   private final Cache<String, VersionList> versionLists = Caffeine.newBuilder().maximumSize(10_000).build();
+  /**
+   * Version records a search parsed, by key, each with the row version it was read at ({@code revision} and
+   * {@code xmin}): a search asks the database only for the keys and row versions of its matches and reads
+   * the records it has not parsed at that row version. Bounded by the store option {@code jdbc.search-cache}
+   * (default {@link #SEARCHED_RECORDS}); null when it is 0.
+   */
+  private final @Nullable Cache<VersionKey, SearchedVersion> searched;
   private @Nullable ChangeListener listener;
   private volatile boolean closed;
 
-  JdbcRegistryStore(Database db, DatabaseBlobs blobs, String describe, Supplier<ChangeListener> listenerFactory) {
+  JdbcRegistryStore(Database db, DatabaseBlobs blobs, String describe, int searchedRecords,
+      Supplier<ChangeListener> listenerFactory) {
+    this.searched = searchedRecords == 0 ? null : Caffeine.newBuilder().maximumSize(searchedRecords).build();
     this.db = db;
     this.blobs = blobs;
     this.describe = describe;
@@ -127,6 +144,27 @@ public final class JdbcRegistryStore implements RegistryStore {
            ResultSet r = s.executeQuery()) {
         while (r.next()) {
           out.add(model(r.getString(2), r.getString(1)));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The named records in one query, each with its versions token as {@link #findModel} reads it. */
+  @Override
+  public List<ModelRecord> findModels(Set<String> names) {
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    return db.read("read models", c -> {
+      List<ModelRecord> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT m.name, m.record::text, n.versions_changed FROM models m"
+          + " JOIN model_names n ON n.name = m.name WHERE m.name = ANY (?)")) {
+        s.setArray(1, c.createArrayOf("text", names.toArray(new String[0])));
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            out.add(model(r.getString(2), r.getString(1)).withVersionsToken(Long.toString(r.getLong(3))));
+          }
         }
       }
       return out;
@@ -387,10 +425,16 @@ public final class JdbcRegistryStore implements RegistryStore {
    * ({@code =}, {@code LIKE}), metrics (current values in {@code version_metrics}), stages and aliases become one
    * SQL query with every value a parameter; {@code LIKE} runs with no escape character ({@code ESCAPE ''}), as
    * the registry's grammar says.
+   *
+   * <p>The query answers each match's key and row version ({@code revision} and {@code xmin}), not its record:
+   * records already parsed for that same row version come from {@link #searched}, and only the others are read,
+   * in one more query on the same connection. A version changed between the two queries comes back as it is
+   * now (the policy layer checks the filter on every record it gets), a version deleted meanwhile not at all.
    */
   @Override
   public Optional<List<VersionRecord>> searchVersions(List<SearchClause> clauses) {
-    StringBuilder sql = new StringBuilder("SELECT v.model, v.number, v.record::text FROM versions v WHERE TRUE");
+    StringBuilder sql = new StringBuilder("SELECT v.model, v.number, v.revision, v.xmin::text::bigint FROM versions v"
+        + " WHERE TRUE");
     List<Object> params = new ArrayList<>();
     for (SearchClause clause : clauses) {
       String condition = condition(clause, params);
@@ -398,9 +442,9 @@ public final class JdbcRegistryStore implements RegistryStore {
         sql.append(" AND ").append(condition);
       }
     }
-    sql.append(" ORDER BY v.model COLLATE \"C\", v.number");
     return Optional.of(db.read("search versions", c -> {
       List<VersionRecord> out = new ArrayList<>();
+      Map<VersionKey, RowVersion> unread = new HashMap<>();
       try (PreparedStatement s = c.prepareStatement(sql.toString())) {
         for (int i = 0; i < params.size(); i++) {
           Object p = params.get(i);
@@ -418,12 +462,53 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
-            out.add(version(r.getString(3), r.getString(1), r.getInt(2)));
+            VersionKey key = new VersionKey(r.getString(1), r.getInt(2));
+            RowVersion row = new RowVersion(r.getLong(3), r.getLong(4));
+            SearchedVersion known = searched == null ? null : searched.getIfPresent(key);
+            if (known != null && known.row().equals(row)) {
+              out.add(known.record());
+            } else {
+              unread.put(key, row);
+            }
           }
         }
       }
+      if (!unread.isEmpty()) {
+        out.addAll(readSearched(c, unread.keySet()));
+      }
+      out.sort(BY_MODEL_AND_NUMBER);
       return out;
     }));
+  }
+
+  /** The records of {@code keys} as they are now, remembered in {@link #searched} under their row versions. */
+  private List<VersionRecord> readSearched(Connection c, Set<VersionKey> keys) throws SQLException {
+    String[] models = new String[keys.size()];
+    Integer[] numbers = new Integer[keys.size()];
+    int i = 0;
+    for (VersionKey k : keys) {
+      models[i] = k.model();
+      numbers[i] = k.number();
+      i++;
+    }
+    List<VersionRecord> out = new ArrayList<>(keys.size());
+    try (PreparedStatement s = c.prepareStatement("SELECT v.model, v.number, v.revision, v.xmin::text::bigint,"
+        + " v.record::text FROM versions v JOIN unnest(?::text[], ?::int[]) k(model, number)"
+        + " ON v.model = k.model AND v.number = k.number")) {
+      s.setArray(1, c.createArrayOf("text", models));
+      s.setArray(2, c.createArrayOf("int4", numbers));
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          VersionKey key = new VersionKey(r.getString(1), r.getInt(2));
+          VersionRecord record = version(r.getString(5), key.model(), key.number());
+          if (searched != null) {
+            searched.put(key, new SearchedVersion(new RowVersion(r.getLong(3), r.getLong(4)), record));
+          }
+          out.add(record);
+        }
+      }
+    }
+    return out;
   }
 
   /** The SQL of one clause with its values appended to {@code params}; null when it cannot be expressed. */
@@ -710,4 +795,17 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
     db.close();
   }
+
+  /** A version's key. */
+  private record VersionKey(String model, int number) {}
+
+  /**
+   * A row version of a {@code versions} row: its {@code revision} moves with every update through this store,
+   * and its {@code xmin} (the transaction that wrote the row) with every write of any kind, so a row deleted
+   * and written again, or restored from a backup, is never taken for the one a search parsed.
+   */
+  private record RowVersion(long revision, long xmin) {}
+
+  /** A record a search parsed and the row version it was read at. */
+  private record SearchedVersion(RowVersion row, VersionRecord record) {}
 }

@@ -44,6 +44,10 @@ class JdbcRegistryProviderTest {
     assertThatThrownBy(() -> provider.open(uri, RegistryOptions.builder().storeOption(JdbcRegistryProvider.LOCK_TIMEOUT,
         "60").build()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc.lock-timeout").hasMessageContaining("PT30S");
+    assertThatThrownBy(() -> provider.open(uri, RegistryOptions.builder().storeOption(JdbcRegistryProvider.SEARCH_CACHE,
+        "-1").build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc.search-cache")
+        .hasMessageContaining("at least 0");
   }
 
   @Test

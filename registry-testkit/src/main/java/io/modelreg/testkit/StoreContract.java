@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -228,6 +229,25 @@ abstract class StoreContract {
     createModel("c");
     assertThat(store().listModelNames()).containsExactly("a", "b", "c");
     assertThat(store().listModels()).extracting(ModelRecord::name).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  @DisplayName("findModels returns the current records of the named models that exist, and nothing else")
+  void findModelsReadsTheNamedOnes() {
+    createModel("a");
+    ModelRecord b = createModel("b");
+    createModel("c");
+    ModelRecord b2 = store().updateModel(b.withTags(Map.of("team", "ml")), b.revision());
+    assertThat(store().findModels(Set.of())).isEmpty();
+    assertThat(store().findModels(Set.of("b"))).singleElement()
+        .satisfies(m -> assertThat(m.withVersionsToken(null)).isEqualTo(b2.withVersionsToken(null)));
+    List<ModelRecord> found = store().findModels(Set.of("c", "b", "missing", "a"));
+    assertThat(found).extracting(ModelRecord::name).containsExactlyInAnyOrder("a", "b", "c");
+    for (ModelRecord m : found) {
+      assertThat(m.withVersionsToken(null))
+          .isEqualTo(store().findModel(m.name()).orElseThrow().withVersionsToken(null));
+    }
+    assertThat(store().findModels(Set.of("missing", "nope"))).isEmpty();
   }
 
   // ---------------------------------------------------------------- events
