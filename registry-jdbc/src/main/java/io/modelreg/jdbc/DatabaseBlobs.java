@@ -285,16 +285,22 @@ final class DatabaseBlobs {
 
   // ---------------------------------------------------------------- read
 
+  /**
+   * The bytes of {@code entry}: one query finds the blob with its first chunk, so a file of one chunk (most files of
+   * a model bundle) is one round trip; the stream stops at the recorded size without asking for a chunk after it.
+   */
   InputStream open(VersionRecord version, ArtifactEntry entry) {
-    long[] found = db.readOrNull("find the bytes of '" + entry.path() + "'", c -> {
-      try (PreparedStatement s = c.prepareStatement("SELECT content_id, size FROM blobs WHERE digest = ?")) {
+    Found found = db.readOrNull("find the bytes of '" + entry.path() + "'", c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT b.content_id, b.size, c.data FROM blobs b"
+          + " LEFT JOIN chunks c ON c.content_id = b.content_id AND c.seq = 0 WHERE b.digest = ?")) {
         s.setString(1, entry.digest().hex());
         try (ResultSet r = s.executeQuery()) {
           if (!r.next()) {
             return null;
           }
           long contentId = r.getLong(1);
-          return new long[] {r.wasNull() ? -1 : contentId, r.getLong(2)};
+          boolean inDirectory = r.wasNull();
+          return new Found(inDirectory ? -1 : contentId, r.getLong(2), r.getBytes(3));
         }
       }
     });
@@ -302,7 +308,7 @@ final class DatabaseBlobs {
       throw new NotFoundException("The bytes of artifact '" + entry.path() + "' of version " + version.number()
           + " of '" + version.model() + "' are missing: no blob " + entry.digest() + " in the database");
     }
-    if (found[0] < 0) {
+    if (found.contentId() < 0) {
       SharedDirectory dir = directory;
       if (dir == null) {
         throw new RegistryException("The bytes of artifact '" + entry.path() + "' of version " + version.number()
@@ -311,20 +317,37 @@ final class DatabaseBlobs {
       }
       return dir.open(version, entry);
     }
-    return new ChunkStream(found[0], entry.digest());
+    return new ChunkStream(found.contentId(), entry.digest(), found.size(), found.first());
   }
 
-  /** Reads a content chunk by chunk, one short query per chunk (no connection held between reads). */
+  /** A blob row: its content id ({@code -1} when its bytes are in the blob directory), size and first chunk. */
+  private record Found(long contentId, long size, byte @Nullable [] first) {}
+
+  /**
+   * Reads a content chunk by chunk, one short query per chunk (no connection held between reads). A read stream
+   * knows the blob's size and ends there (the caller hashes what it read, so a short or altered content still
+   * fails its digest); {@code verify} reads to the last stored chunk, so it also sees bytes beyond the size.
+   */
   private final class ChunkStream extends InputStream {
     private final long contentId;
     private final Digest digest;
     private byte @Nullable [] chunk = new byte[0];
+    private byte @Nullable [] prefetched;
+    private long remaining;
     private int pos;
     private int seq;
 
+    /** Reads every stored chunk. */
     ChunkStream(long contentId, Digest digest) {
+      this(contentId, digest, -1, null);
+    }
+
+    /** Reads {@code size} bytes ({@code -1}: every stored chunk), starting with {@code first} when it was read. */
+    ChunkStream(long contentId, Digest digest, long size, byte @Nullable [] first) {
       this.contentId = contentId;
       this.digest = digest;
+      this.remaining = size;
+      this.prefetched = first;
     }
 
     private boolean fill() throws IOException {
@@ -332,7 +355,19 @@ final class DatabaseBlobs {
       if (current == null) {
         return false;
       }
+      if (remaining == 0) {
+        chunk = null;
+        return false;
+      }
       if (pos < current.length) {
+        return true;
+      }
+      byte[] first = prefetched;
+      if (first != null) {
+        prefetched = null;
+        chunk = first;
+        seq++;
+        pos = 0;
         return true;
       }
       try {
@@ -370,9 +405,15 @@ final class DatabaseBlobs {
           break;
         }
         int n = Math.min(len, current.length - pos);
+        if (remaining >= 0) {
+          n = (int) Math.min(n, remaining);
+        }
         if (n > 0) {
           System.arraycopy(current, pos, b, off, n);
           pos += n;
+          if (remaining > 0) {
+            remaining -= n;
+          }
           return n;
         }
       }
