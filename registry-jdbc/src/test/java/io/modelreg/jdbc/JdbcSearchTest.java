@@ -2,6 +2,7 @@ package io.modelreg.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modelreg.MetricRecord;
 import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The search keeps the version records it parsed and reads again only those whose row version ({@code revision},
- * {@code xmin}) changed: whatever another client or a direct SQL write did in between, a search answers the
+ * The search keeps the version records it parsed and reads again only those whose row version (the {@code xmin}
+ * of the row the query starts from) changed: whatever another client or a direct SQL write did in between, a search answers the
  * records as they are now, exactly as a store that keeps nothing does.
  */
 @ExtendWith(RequiresPostgres.class)
@@ -54,6 +56,44 @@ class JdbcSearchTest {
       List<VersionRecord> again = searcher.searchVersions(ML).orElseThrow();
       assertThat(descriptions(again)).containsExactly("changed", "v4");
       assertThat(again).isEqualTo(fresh.searchVersions(ML).orElseThrow());
+    }
+  }
+
+  /**
+   * The row version comes from the table a search starts at: a tag's or a metric's rows (rewritten with every
+   * write of their version) or {@code versions} itself. Each start, through changes of every kind and a model
+   * deleted and registered again under the same numbers, answers what a store that keeps nothing answers.
+   */
+  @Test
+  void everyStartingTableSeesEveryChange() {
+    List<List<SearchClause>> searches = List.of(ML,
+        List.of(new SearchClause(SearchClause.Subject.VERSION_METRIC, "accuracy", SearchClause.Op.GE, List.of("0.5"))),
+        List.of(new SearchClause(SearchClause.Subject.MODEL_NAME, null, SearchClause.Op.EQ, List.of("churn"))));
+    String schema = TestDatabase.newSchema("search");
+    try (JdbcRegistryStore searcher = TestDatabase.open(schema); JdbcRegistryStore fresh = uncached(schema);
+         ModelRegistry writer = ModelRegistries.open(TestDatabase.url(), TestDatabase.options(schema).build())) {
+      List<Runnable> changes = List.of(
+          () -> {
+            for (int i = 0; i < 3; i++) {
+              writer.register("churn", Registration.builder().bytes("m", new byte[] {(byte) i}).tag("team", "ml")
+                  .metric("accuracy", 0.5 + i / 10.0).description("v" + (i + 1)).build());
+            }
+          },
+          () -> writer.updateVersionDescription("churn", 2, "changed"),
+          () -> writer.recordMetrics("churn", 1, new MetricRecord("nightly", Instant.parse("2026-12-01T00:00:00Z"),
+              Map.of("accuracy", 0.2), "")),
+          () -> writer.setVersionTag("churn", 3, "team", "risk"),
+          () -> writer.deleteModel("churn"),
+          () -> writer.register("churn", Registration.builder().bytes("m", new byte[] {9}).tag("team", "ml")
+              .metric("accuracy", 0.95).description("again").build()));
+      for (int step = 0; step < changes.size(); step++) {
+        changes.get(step).run();
+        for (List<SearchClause> search : searches) {
+          assertThat(searcher.searchVersions(search).orElseThrow()).as("step %d, %s", step, search)
+              .isEqualTo(fresh.searchVersions(search).orElseThrow());
+        }
+      }
+      assertThat(descriptions(searcher.searchVersions(ML).orElseThrow())).containsExactly("again");
     }
   }
 
