@@ -10,12 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -63,12 +61,8 @@ public class JdbcBenchmark {
 
   @Setup
   public void setUp() throws IOException {
-    url = System.getProperty("modelreg.bench.pg");
-    if (url == null) {
-      throw new IllegalStateException("Set -Dmodelreg.bench.pg=jdbc:postgresql://host:port/db?user=… (password in"
-          + " PGPASSWORD)");
-    }
-    schema = "bench_p11_" + ProcessHandle.current().pid();
+    url = BenchDatabase.url();
+    schema = BenchDatabase.schema("bench_p11");
     RegistryOptions.Builder options = RegistryOptions.builder().storeOption("jdbc.schema", schema);
     writer = ModelRegistries.open(url, options.build());
     uncached = ModelRegistries.open(url, RegistryOptions.builder().storeOption("jdbc.schema", schema)
@@ -89,9 +83,7 @@ public class JdbcBenchmark {
     com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
     config.setJdbcUrl(url);
     config.setMaximumPoolSize(2);
-    if (System.getenv("PGPASSWORD") != null) {
-      config.setPassword(System.getenv("PGPASSWORD"));
-    }
+    config.setPassword(BenchDatabase.password());
     pool = new com.zaxxer.hikari.HikariDataSource(config);
   }
 
@@ -103,13 +95,7 @@ public class JdbcBenchmark {
     fileWatcher.close();
     fileWriter.close();
     pool.close();
-    Properties credentials = new Properties();
-    if (System.getenv("PGPASSWORD") != null) {
-      credentials.setProperty("password", System.getenv("PGPASSWORD"));
-    }
-    try (Connection c = DriverManager.getConnection(url, credentials); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA " + schema + " CASCADE");
-    }
+    BenchDatabase.dropSchema(url, schema);
     try (var files = Files.walk(fileRoot)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

@@ -10,12 +10,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,17 +54,10 @@ public class JdbcRegisterBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException, SQLException {
-    url = System.getProperty("modelreg.bench.pg");
-    if (url == null) {
-      throw new IllegalStateException("Set -Dmodelreg.bench.pg=jdbc:postgresql://host:port/db?user=…");
-    }
+    url = BenchDatabase.url();
     source = RegisterLargeArtifactBenchmark.oneGibSource();
-    schema = "bench_p11r_" + ProcessHandle.current().pid();
-    Properties credentials = new Properties();
-    if (System.getenv("PGPASSWORD") != null) {
-      credentials.setProperty("password", System.getenv("PGPASSWORD"));
-    }
-    sql = DriverManager.getConnection(url, credentials);
+    schema = BenchDatabase.schema("bench_p11r");
+    sql = BenchDatabase.connect(url);
   }
 
   @Setup(Level.Invocation)

@@ -5,14 +5,12 @@ import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.RegistryOptions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,17 +57,10 @@ public class JdbcSearchBenchmark {
 
   @Setup
   public void setUp() throws SQLException {
-    url = System.getProperty("modelreg.bench.pg");
-    if (url == null) {
-      throw new IllegalStateException("Set -Dmodelreg.bench.pg=jdbc:postgresql://host:port/db?user=…");
-    }
-    schema = "bench_p11s_" + ProcessHandle.current().pid();
+    url = BenchDatabase.url();
+    schema = BenchDatabase.schema("bench_p11s");
     registry = ModelRegistries.open(url, RegistryOptions.builder().storeOption("jdbc.schema", schema).build());
-    Properties credentials = new Properties();
-    if (System.getenv("PGPASSWORD") != null) {
-      credentials.setProperty("password", System.getenv("PGPASSWORD"));
-    }
-    sql = DriverManager.getConnection(url, credentials);
+    sql = BenchDatabase.connect(url);
     try (Statement s = sql.createStatement()) {
       s.execute("SET search_path = " + schema);
       s.execute("INSERT INTO model_names (name, last_version) SELECT format('model-%s', lpad(m::text, 5, '0')), 100"

@@ -13,14 +13,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -88,12 +84,8 @@ public class PoolSwitchBenchmark {
     scratch = Files.createTempDirectory("modelreg-p11-pool");
     RegistryOptions.Builder options = RegistryOptions.builder();
     if (store.equals("JDBC")) {
-      uri = System.getProperty("modelreg.bench.pg");
-      if (uri == null) {
-        throw new IllegalStateException("Set -Dmodelreg.bench.pg=jdbc:postgresql://host:port/db?user=… (password in"
-            + " PGPASSWORD)");
-      }
-      schema = "bench_p11_pool_" + ProcessHandle.current().pid();
+      uri = BenchDatabase.url();
+      schema = BenchDatabase.schema("bench_p11_pool");
       options.storeOption("jdbc.schema", schema);
     } else {
       uri = scratch.resolve("registry").toUri().toString();
@@ -179,13 +171,7 @@ public class PoolSwitchBenchmark {
     }
     ci.close();
     if (store.equals("JDBC")) {
-      Properties credentials = new Properties();
-      if (System.getenv("PGPASSWORD") != null) {
-        credentials.setProperty("password", System.getenv("PGPASSWORD"));
-      }
-      try (Connection c = DriverManager.getConnection(uri, credentials); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA " + schema + " CASCADE");
-      }
+      BenchDatabase.dropSchema(uri, schema);
     }
     try (var files = Files.walk(scratch)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
