@@ -88,8 +88,9 @@ final class ArtifactReads {
   }
 
   /**
-   * Checks the store's own structures, every manifest against its digest, and every stored content the store
-   * does not report intact by reading it (each digest once).
+   * Checks the store's own structures, that every model's record, versions and history can be read, every
+   * manifest against its digest, and every stored content the store does not report intact by reading it (each
+   * digest once).
    */
   VerificationReport verify() {
     StorageCheck storage = store.verifyStorage();
@@ -98,6 +99,11 @@ final class ArtifactReads {
     int models = 0;
     int versions = 0;
     for (String name : store.listModelNames()) {
+      try {
+        store.readEvents(name, 0);
+      } catch (RegistryException e) {
+        problems.add("History of '" + name + "': " + e.getMessage());
+      }
       List<VersionRecord> records;
       try {
         ModelRecord m = store.findModel(name).orElse(null);

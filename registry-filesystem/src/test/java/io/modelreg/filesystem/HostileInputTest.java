@@ -140,6 +140,23 @@ class HostileInputTest {
   }
 
   @Test
+  void aDamagedEventLogIsReportedByVerifyForLiveAndDeletedModels() throws IOException {
+    registry.createModel("m");
+    registry.createModel("gone");
+    registry.deleteModel("gone");
+    for (String model : java.util.List.of("m", "gone")) {
+      Files.writeString(root.resolve("models/" + model + "/events.jsonl"), "{\"seq\": \"two\"}\n",
+          StandardOpenOption.APPEND);
+    }
+    registry.close();
+    registry = openRegistry();
+    assertThat(registry.verify().problems())
+        .anySatisfy(p -> assertThat(p).startsWith("History of 'm'").contains("models/m/events.jsonl"))
+        .anySatisfy(p -> assertThat(p).contains("models/gone/events.jsonl"))
+        .hasSize(2);
+  }
+
+  @Test
   void aRegistryFromANewerFormatIsRefused() throws IOException {
     registry.close();
     Files.writeString(root.resolve("modelreg.json"), "{\"format\": 2}");
