@@ -542,24 +542,29 @@ public final class JdbcRegistryStore implements RegistryStore {
    * SQL can answer.
    */
   private static @Nullable String startingRows(SearchClause clause, List<Object> params) {
-    String key = clause.key();
-    if (key == null) {
-      return null;
-    }
-    if (clause.subject() == SearchClause.Subject.VERSION_TAG
-        && (clause.op() == SearchClause.Op.EQ || clause.op() == SearchClause.Op.LIKE)) {
-      params.add(key);
-      params.add(clause.value());
-      return "version_tags v WHERE v.key = ? AND v.value "
-          + (clause.op() == SearchClause.Op.EQ ? "= ?" : "LIKE ? ESCAPE ''");
+    if (clause.subject() == SearchClause.Subject.VERSION_TAG) {
+      String test = tagTest(clause, params);
+      return test == null ? null : "version_tags v WHERE v.key = ? AND v.value " + test;
     }
     if (clause.subject() == SearchClause.Subject.VERSION_METRIC) {
       String test = metricTest(clause, params);
-      if (test != null) {
-        return "version_metrics v WHERE v.key = ? AND v.value " + test;
-      }
+      return test == null ? null : "version_metrics v WHERE v.key = ? AND v.value " + test;
     }
     return null;
+  }
+
+  /**
+   * The test of a tag clause ({@code =}, {@code LIKE}) on a {@code value} column (after a {@code key = ?});
+   * appends the key and the value to {@code params} only when it answers, and answers null for other clauses.
+   */
+  private static @Nullable String tagTest(SearchClause clause, List<Object> params) {
+    String key = clause.key();
+    if (key == null || (clause.op() != SearchClause.Op.EQ && clause.op() != SearchClause.Op.LIKE)) {
+      return null;
+    }
+    params.add(key);
+    params.add(clause.value());
+    return clause.op() == SearchClause.Op.EQ ? "= ?" : "LIKE ? ESCAPE ''";
   }
 
   /** The SQL of one clause with its values appended to {@code params}; null when it cannot be expressed. */
@@ -591,14 +596,9 @@ public final class JdbcRegistryStore implements RegistryStore {
         params.add(n);
         return "v.number " + op + " ?";
       case VERSION_TAG:
-        String key = clause.key();
-        if (key == null || (clause.op() != SearchClause.Op.EQ && clause.op() != SearchClause.Op.LIKE)) {
-          return null;
-        }
-        params.add(key);
-        params.add(clause.value());
-        return "EXISTS (SELECT 1 FROM version_tags t WHERE t.model = v.model AND t.number = v.number AND t.key = ?"
-            + " AND t.value " + (clause.op() == SearchClause.Op.EQ ? "= ?" : "LIKE ? ESCAPE ''") + ")";
+        String tag = tagTest(clause, params);
+        return tag == null ? null : "EXISTS (SELECT 1 FROM version_tags t WHERE t.model = v.model"
+            + " AND t.number = v.number AND t.key = ? AND t.value " + tag + ")";
       case VERSION_METRIC:
         return metricCondition(clause, params);
       case STAGE:
