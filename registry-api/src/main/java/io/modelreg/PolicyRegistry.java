@@ -3,6 +3,7 @@ package io.modelreg;
 import io.modelreg.spi.ArtifactUpload;
 import io.modelreg.spi.ModelRecord;
 import io.modelreg.spi.RegistryStore;
+import io.modelreg.spi.StoreCapability;
 import io.modelreg.spi.VersionRecord;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -145,15 +147,27 @@ final class PolicyRegistry extends RegistryReads {
     try (ArtifactUpload upload = uploads.begin(name)) {
       ArtifactManifest manifest = uploads.store(upload, name, registration);
       return write(name, () -> {
-        ModelRecord m = findOrCreateModel(name);
-        if (semver != null) {
-          checkSemver(name, semver, store.listVersions(name));
-        }
         Instant now = writes.now();
-        VersionRecord stored = store.registerVersion(name, n -> new VersionRecord(name, n, semver,
-            VersionStatus.READY, registration.description(), registration.tags(), registration.params(),
-            registration.metrics(), List.of(), registration.lineage(), registration.signature(), manifest,
-            upload.location(), now, options.actor(), now, 0));
+        IntFunction<VersionRecord> recordFor = n -> new VersionRecord(name, n, semver, VersionStatus.READY,
+            registration.description(), registration.tags(), registration.params(), registration.metrics(),
+            List.of(), registration.lineage(), registration.signature(), manifest, upload.location(), now,
+            options.actor(), now, 0);
+        VersionRecord stored;
+        if (semver == null && store.capabilities().contains(StoreCapability.REGISTER_CHECKS_MODEL)) {
+          // the store's write checks that the model exists: read (and create) it only when it does not
+          try {
+            stored = store.registerVersion(name, recordFor);
+          } catch (ModelNotFoundException absent) {
+            findOrCreateModel(name);
+            stored = store.registerVersion(name, recordFor);
+          }
+        } else {
+          findOrCreateModel(name);
+          if (semver != null) {
+            checkSemver(name, semver, store.listVersions(name));
+          }
+          stored = store.registerVersion(name, recordFor);
+        }
         int number = stored.number();
         reads.versionsChanged(name);
         writes.append(name, RegistryEvent.Type.VERSION_REGISTERED, number, ModelWrites.details(
@@ -161,7 +175,8 @@ final class PolicyRegistry extends RegistryReads {
             "digest", manifest.digest().toString(),
             "files", Integer.toString(manifest.files().size()),
             "run_id", registration.lineage().runId()));
-        return CachedReads.view(m, stored);
+        // numbers are never reused (RegistryStore's contract), so no stage or alias can name a new version yet
+        return ModelVersion.of(stored, Stage.DEVELOPMENT, List.of());
       });
     }
   }

@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -74,7 +75,7 @@ public final class MemoryRegistryStore implements RegistryStore {
 
   @Override
   public Set<StoreCapability> capabilities() {
-    return EnumSet.of(StoreCapability.EXCLUSIVE_MODEL_LOCK, StoreCapability.SHARED);
+    return EnumSet.of(StoreCapability.EXCLUSIVE_MODEL_LOCK, StoreCapability.SHARED, StoreCapability.REGISTER_CHECKS_MODEL);
   }
 
   @Override
@@ -140,6 +141,17 @@ public final class MemoryRegistryStore implements RegistryStore {
   public int allocateVersionNumber(String model) {
     synchronized (data) {
       return data.counters.merge(model, 1, Integer::sum);
+    }
+  }
+
+  /** Checks the model, numbers and stores under one lock: {@link StoreCapability#REGISTER_CHECKS_MODEL}. */
+  @Override
+  public VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
+    synchronized (data) {
+      if (!data.versions.containsKey(model)) {
+        throw new ModelNotFoundException(model);
+      }
+      return createVersion(recordFor.apply(allocateVersionNumber(model)));
     }
   }
 

@@ -23,19 +23,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The runs that hold versions' files: one MLflow run per upload in experiment 0 (tag {@code modelreg.model}),
- * files PUT and GET through the artifact proxy, the version's params and metrics mirrored onto its run for
- * MLflow's UI, and garbage collection of the runs no version uses any more.
+ * Versions' files on MLflow's artifact proxy, and the runs that show versions' params and metrics. Each upload is
+ * a directory of its own, {@code mlflow-artifacts:/modelreg/files/<model>/<millis>-<id>}, that needs no request to
+ * begin: its files are PUT and GET through the proxy, and the version's MLflow {@code source} is that directory. A
+ * version with params or metrics also gets a finished run holding them (MLflow's UI shows a version's run), made
+ * just before the version. Garbage collection clears the upload directories and runs no version uses any more,
+ * including the upload runs of earlier releases (one run per upload, files inside it).
  */
 final class ArtifactRuns {
-  /** An upload run; {@code registered} once a version was made from it. */
-  record Upload(String runId, String location, AtomicBoolean registered) {}
+  /** The proxy directory under which every upload of this store lies, one directory per model. */
+  static final String FILES = "modelreg/files";
 
   private final MlflowHttp http;
   private final HistoryRuns history;
@@ -48,7 +50,7 @@ final class ArtifactRuns {
    * names ({@link VersionRecord#artifactLocation}, which the policy layer takes from {@link ArtifactUpload#location}),
    * an explicit value that travels with the registration, whichever thread makes it; never by thread.
    */
-  private final ConcurrentMap<String, Upload> open = new ConcurrentHashMap<>();
+  private final Set<String> open = ConcurrentHashMap.newKeySet();
 
   ArtifactRuns(MlflowHttp http, HistoryRuns history, Clock clock, Duration gcGrace, long uploadMemory) {
     this.http = http;
@@ -58,7 +60,7 @@ final class ArtifactRuns {
     this.uploadMemory = uploadMemory;
   }
 
-  /** {@code mlflow-artifacts:/0/<run>/artifacts} to the proxy path {@code 0/<run>/artifacts}. */
+  /** {@code mlflow-artifacts:/modelreg/files/m/…} to the proxy path {@code modelreg/files/m/…}. */
   static String proxyPath(String location) {
     String prefix = "mlflow-artifacts:";
     if (!location.startsWith(prefix)) {
@@ -69,43 +71,43 @@ final class ArtifactRuns {
 
   /** The run of {@code mlflow-artifacts:/<experiment>/<run>/artifacts}; null for any other location. */
   static @Nullable String runIdOf(String location) {
-    if (!location.startsWith("mlflow-artifacts:")) {
+    if (!location.startsWith("mlflow-artifacts:") || proxyPath(location).startsWith("modelreg/")) {
       return null;
     }
     String[] parts = location.replaceFirst("^mlflow-artifacts:/*", "").split("/");
     return parts.length >= 2 && !parts[1].isEmpty() ? parts[1] : null;
   }
 
-  /** The upload of this store, begun and not closed, whose files go to {@code location}; null for any other location. */
-  @Nullable Upload upload(String location) {
-    return open.get(location);
+  /** Whether {@code location} is an upload of this store, begun and not closed. */
+  boolean inProgress(String location) {
+    return open.contains(location);
   }
 
-  /** Starts a run for the files of a new version of {@code model}; each file is held (see {@link #spool}), then PUT. */
+  /**
+   * A directory for the files of a new version of {@code model}, named by the time and a random id: no request (an
+   * upload run cost two, {@code runs/create} and {@code runs/update}, the gap to Python's register in P8-real). Each
+   * file is held (see {@link #spool}), then PUT.
+   */
   ArtifactUpload begin(String model) {
     Names.checkModelName(model);
-    JsonNode run = http.post("runs/create", Map.of("experiment_id", "0", "run_name", "modelreg-" + model,
-        "start_time", clock.millis(), "tags", List.of(Map.of("key", RecordTags.PREFIX + "model", "value", model)))).path("run");
-    Upload upload = new Upload(run.path("info").path("run_id").asText(), run.path("info").path("artifact_uri").asText(),
-        new AtomicBoolean());
-    open.put(upload.location(), upload);
-    String base = proxyPath(upload.location());
+    String dir = FILES + "/" + model + "/" + clock.millis() + "-" + UUID.randomUUID().toString().replace("-", "");
+    String location = "mlflow-artifacts:/" + dir;
+    open.add(location);
     return new ArtifactUpload() {
       @Override
       public String location() {
-        return upload.location();
+        return location;
       }
 
       @Override
       public Sink open(String path) {
-        return spool(base + "/" + path, path);
+        return spool(dir + "/" + path, path);
       }
 
-      /** Ends the run: FINISHED when a version was made from it, else FAILED (gc clears it after the grace period). */
+      /** Ends the upload; files no version came from stay until gc clears them after the grace period. */
       @Override
       public void close() {
-        open.remove(upload.location(), upload);
-        history.endRun(upload.runId(), upload.registered().get() ? "FINISHED" : "FAILED");
+        open.remove(location);
       }
     };
   }
@@ -216,18 +218,33 @@ final class ArtifactRuns {
   /** The largest block an upload held in memory is kept in. */
   private static final int MAX_BLOCK = 1 << 20;
 
-  /** Marks {@code upload} as used by {@code version} and mirrors the version's params and metrics onto its run. */
-  void registered(Upload upload, VersionRecord version) {
-    upload.registered().set(true);
-    if (!version.metrics().isEmpty() || !version.params().isEmpty()) {
-      logToRun(upload.runId(), version.metrics(), version.params(), version.createdAt());
+  /**
+   * The run that shows a new version's params and metrics in MLflow's UI, made finished before the version (MLflow
+   * takes a version's {@code run_id} only when it creates it): {@code runs/create}, {@code runs/log-batch}, {@code
+   * runs/update}. Null, and nothing written, for a version with neither; null too when MLflow refused the run, which
+   * is a mirror only (the version's tags are authoritative) and never fails a registration. A run whose version
+   * never came is cleared by gc.
+   */
+  @Nullable String mirrorRun(VersionRecord version) {
+    if (version.metrics().isEmpty() && version.params().isEmpty()) {
+      return null;
     }
+    String runId;
+    try {
+      runId = http.post("runs/create", Map.of("experiment_id", "0", "run_name", "modelreg-" + version.model(),
+          "start_time", clock.millis(), "tags", List.of(Map.of("key", RecordTags.PREFIX + "model", "value", version.model()))))
+          .path("run").path("info").path("run_id").asText();
+    } catch (RegistryException | IllegalArgumentException e) {
+      return null;
+    }
+    logToRun(runId, version.metrics(), version.params(), version.createdAt());
+    history.endRun(runId, "FINISHED");
+    return runId;
   }
 
-  /** Mirrors metric runs recorded since {@code before} onto the version's run. */
-  void metricRunsAdded(VersionRecord before, VersionRecord after) {
-    String runId = runIdOf(after.artifactLocation());
-    if (runId == null || after.metricRuns().size() <= before.metricRuns().size()) {
+  /** Mirrors metric runs recorded since {@code before} onto the version's MLflow run, if it has one. */
+  void metricRunsAdded(String runId, VersionRecord before, VersionRecord after) {
+    if (runId.isEmpty() || after.metricRuns().size() <= before.metricRuns().size()) {
       return;
     }
     for (MetricRecord run : after.metricRuns().subList(before.metricRuns().size(), after.metricRuns().size())) {
@@ -252,56 +269,82 @@ final class ArtifactRuns {
   }
 
   /**
-   * Clears the upload runs no version refers to any more — runs of deleted versions and of registrations
-   * that never completed — once they are older than the grace period: their artifact files are deleted
-   * through the proxy and the run is marked deleted (MLflow's own {@code mlflow gc} can then purge it). The
-   * objects counted are runs: {@code deleted} runs cleared, {@code kept} upload runs still referenced or
-   * within the grace period. Three kinds of request, each one per page or per file: every version (for the
-   * runs they use), every upload run, and the files of the runs cleared.
+   * Clears what no version refers to any more — the upload directories and runs of deleted versions and of
+   * registrations that never completed — once it is older than the grace period: files are deleted through the
+   * proxy, and a run is marked deleted as well (MLflow's own {@code mlflow gc} can then purge it). The objects
+   * counted are uploads: {@code deleted} upload directories and runs cleared, {@code kept} ones still referenced or
+   * within the grace period. Requests, each one per page, directory or file: every version (for the sources and runs
+   * they use), the upload directories, modelreg's runs, and the files of what is cleared.
    */
   GcReport collectGarbage() {
     Set<String> live = new HashSet<>();
-    // a plain search leaves out the versions of prompts, whose runs hold their prompt.json
+    // a plain search leaves out the versions of prompts, whose uploads hold their prompt.json
     for (Map<String, Object> query : List.<Map<String, Object>>of(Map.of(), Map.of("filter", RecordTags.PROMPT_FILTER))) {
       for (JsonNode v : http.searchAll("GET", "model-versions/search", "model_versions", query)) {
         live.add(v.path("run_id").asText(""));
-        String runId = runIdOf(v.path("source").asText(""));
+        String source = v.path("source").asText("");
+        live.add(source.replaceAll("/+$", ""));
+        String runId = runIdOf(source);
         if (runId != null) {
           live.add(runId);
         }
       }
     }
     long cutoff = clock.millis() - gcGrace.toMillis();
-    int deleted = 0;
-    int kept = 0;
+    int[] counts = new int[2]; // deleted, kept
     long bytes = 0;
-    List<JsonNode> uploads = http.searchAll("POST", "runs/search", "runs",
+    for (JsonNode model : http.listArtifacts(FILES).path("files")) {
+      String modelDir = FILES + "/" + model.path("path").asText();
+      for (JsonNode upload : http.listArtifacts(modelDir).path("files")) {
+        String dir = modelDir + "/" + upload.path("path").asText();
+        if (live.contains("mlflow-artifacts:/" + dir) || !(startedAt(upload.path("path").asText()) <= cutoff)) {
+          counts[1]++;
+          continue;
+        }
+        bytes += deleteDirectory(dir);
+        counts[0]++;
+      }
+    }
+    List<JsonNode> runs = http.searchAll("POST", "runs/search", "runs",
         Map.of("experiment_ids", List.of("0"), "filter", "tags.`" + RecordTags.PREFIX + "model` LIKE '%'"));
-    for (JsonNode run : uploads) {
+    for (JsonNode run : runs) {
       JsonNode info = run.path("info");
       String id = info.path("run_id").asText();
       if (live.contains(id) || info.path("start_time").asLong(Long.MAX_VALUE) > cutoff) {
-        kept++;
+        counts[1]++;
         continue;
       }
-      bytes += deleteArtifacts(proxyPath(info.path("artifact_uri").asText()));
+      bytes += deleteDirectory(proxyPath(info.path("artifact_uri").asText()));
       http.post("runs/delete", Map.of("run_id", id));
-      deleted++;
+      counts[0]++;
     }
-    return new GcReport(deleted, bytes, kept);
+    return new GcReport(counts[0], bytes, counts[1]);
   }
 
-  /** Deletes every file under an artifact directory; returns their total size. */
-  private long deleteArtifacts(String dir) {
+  /** When an upload directory ({@code <millis>-<id>}) was begun; the far future for a name not of that form. */
+  private static long startedAt(String name) {
+    int dash = name.indexOf('-');
+    try {
+      return dash > 0 ? Long.parseLong(name.substring(0, dash)) : Long.MAX_VALUE;
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * Deletes an artifact directory and everything in it, in one request (MLflow's proxy removes a directory whole, as
+   * its artifact stores delete a prefix); returns the total size of its files, listed first.
+   */
+  private long deleteDirectory(String dir) {
+    long bytes = sizeOf(dir);
+    http.deleteArtifact(dir);
+    return bytes;
+  }
+
+  private long sizeOf(String dir) {
     long bytes = 0;
     for (JsonNode f : http.listArtifacts(dir).path("files")) {
-      String path = dir + "/" + f.path("path").asText();
-      if (f.path("is_dir").asBoolean()) {
-        bytes += deleteArtifacts(path);
-      } else {
-        http.deleteArtifact(path);
-        bytes += f.path("file_size").asLong();
-      }
+      bytes += f.path("is_dir").asBoolean() ? sizeOf(dir + "/" + f.path("path").asText()) : f.path("file_size").asLong();
     }
     return bytes;
   }

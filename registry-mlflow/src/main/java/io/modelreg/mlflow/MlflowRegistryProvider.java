@@ -21,7 +21,7 @@ import org.mlflow.tracking.creds.MlflowHostCredsProvider;
  * {@code mlflow.history-experiment} (where history runs live, default {@code modelreg-history}) and {@code
  * mlflow.version-cache-ttl} (how long a model's version list may be reused while its change token holds,
  * default one minute, {@code PT0S} turns the store's version cache off) and {@code mlflow.gc-grace} (how old an
- * unreferenced upload run must be before {@code gc()} clears it, default one day) and {@code
+ * unreferenced upload must be before {@code gc()} clears it, default one day) and {@code
  * mlflow.registration-wait} (how long a new version may stay {@code PENDING_REGISTRATION}, default five minutes)
  * and {@code mlflow.upload-memory-mib} (how much of one file an upload holds in memory before it spools to a
  * temporary file, 0–1024, default 16).

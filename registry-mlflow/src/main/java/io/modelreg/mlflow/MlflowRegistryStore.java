@@ -56,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  * <p>This class maps the SPI onto MLflow's registry calls; the rest lives beside it: {@link RecordTags} (records
  * as chunked tags that commit atomically through a pointer tag written last), {@link VersionCache} (version lists
  * under the versions token read with the model, so a resolve past the registry's cache costs one round trip, and
- * records parsed once), {@link ArtifactRuns} (files in upload runs through the artifact proxy, and gc),
+ * records parsed once), {@link ArtifactRuns} (files in upload directories through the artifact proxy, runs showing
+ * params and metrics, and gc),
  * {@link Adoption} (versions other MLflow clients registered) and {@link HistoryRuns} (events, and the
  * write-once run params that give compare-and-set across processes).
  */
@@ -85,7 +86,7 @@ public final class MlflowRegistryStore implements RegistryStore {
    *
    * @param historyExperiment the experiment holding history runs
    * @param versionCacheTtl how long a version list may be reused while its change token holds (zero: never)
-   * @param gcGrace how old an unreferenced upload run must be before {@link #collectGarbage} clears it; longer
+   * @param gcGrace how old an unreferenced upload must be before {@link #collectGarbage} clears it; longer
    *     than any upload takes, so a registration in flight is never touched
    * @param registrationWait how long to wait for MLflow to move a new version out of {@code PENDING_REGISTRATION}
    * @param uploadMemory how many bytes of one file an upload holds in memory before it spools to a temporary file
@@ -109,7 +110,10 @@ public final class MlflowRegistryStore implements RegistryStore {
   private final Clock clock;
   private final Duration registrationWait;
   private final Ticker ticker;
-  /** Per model, the highest version number this store has seen MLflow hand out: the guess of {@link #registerVersion}. */
+  /**
+   * Per model, the highest version number this store has seen MLflow hand out (0: the model was read or created with
+   * none): the guess of {@link #registerVersion}. No entry: the model was not seen yet.
+   */
   private final ConcurrentMap<String, Integer> highestSeen = new ConcurrentHashMap<>();
 
   MlflowRegistryStore(MlflowHttp http) {
@@ -131,7 +135,9 @@ public final class MlflowRegistryStore implements RegistryStore {
   @Override
   public Set<StoreCapability> capabilities() {
     // MLflow's Python client reads the prompts kept here (mlflow.genai.load_prompt)
-    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.SHARED, StoreCapability.MLFLOW_PROMPTS);
+    // model-versions/create refuses a missing registered model (404) and writes nothing: REGISTER_CHECKS_MODEL
+    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.SHARED, StoreCapability.MLFLOW_PROMPTS,
+        StoreCapability.REGISTER_CHECKS_MODEL);
   }
 
   @Override
@@ -157,6 +163,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     }
     ModelRecord record = RecordTags.model(m);
     versions.modelRead(record);
+    seen(name, 0);
     for (JsonNode v : m.path("latest_versions")) {
       seen(name, Integer.parseInt(v.path("version").asText()));
     }
@@ -266,6 +273,7 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
       throw e;
     }
+    seen(model.name(), 0);
     return model.withRevision(1);
   }
 
@@ -405,16 +413,33 @@ public final class MlflowRegistryStore implements RegistryStore {
   /**
    * A number for a version without files of this store's uploads: MLflow assigns numbers by creating the version, so
    * this creates it with the {@link #EMPTY_SOURCE}; {@link #createVersion} then writes its record. A version with
-   * files is registered with {@link #registerVersion}, which binds it to its upload run (MLflow takes a version's
+   * files is registered with {@link #registerVersion}, which binds it to its upload (MLflow takes a version's
    * source and run only when it is created).
    */
   @Override
   public int allocateVersionNumber(String model) {
-    JsonNode v = http.post("model-versions/create", Map.of("name", model, "source", EMPTY_SOURCE)).path("model_version");
+    JsonNode v = createMlflowVersion(model, Map.of("name", model, "source", EMPTY_SOURCE));
     int number = Integer.parseInt(v.path("version").asText());
     seen(model, number);
     awaitRegistration(model, number, v);
     return number;
+  }
+
+  /**
+   * {@code model-versions/create}: MLflow checks the registered model in the transaction that makes the version and
+   * answers 404 for a missing one, which is {@link ModelNotFoundException} here ({@link
+   * StoreCapability#REGISTER_CHECKS_MODEL}). Another 404 (the run of the body gone) is told apart by reading the model.
+   */
+  private JsonNode createMlflowVersion(String model, Map<String, ?> body) {
+    try {
+      return http.post("model-versions/create", body).path("model_version");
+    } catch (NotFoundException e) {
+      if (getModel(model) == null) {
+        highestSeen.remove(model);
+        throw new ModelNotFoundException(model);
+      }
+      throw e;
+    }
   }
 
   private void seen(String model, int number) {
@@ -425,7 +450,9 @@ public final class MlflowRegistryStore implements RegistryStore {
    * A registration in one writing request to the registry instead of three: MLflow assigns the number in {@code
    * model-versions/create}, but the record (which names its number) can only travel in that request if the number
    * is known before. So the store guesses it — one above the highest it has seen MLflow hand out for the model
-   * (the policy layer has just read the model, whose {@code latest_versions} include the newest version) — and
+   * (in this store's last registration or read of the model, whose {@code latest_versions} include the newest
+   * version; a model not seen yet is read first, and the policy layer does not read it, see {@link
+   * StoreCapability#REGISTER_CHECKS_MODEL}) — and
    * sends the record, the digest and semver tags, the user's tags and the description with the version. The
    * record is the commit point as before: it names model and number, so a version answered with another number
    * (another client registered meanwhile, or the newest version was deleted) carries a record that is not its own.
@@ -443,25 +470,33 @@ public final class MlflowRegistryStore implements RegistryStore {
    */
   @Override
   public VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
+    if (!highestSeen.containsKey(model) && findModel(model).isEmpty()) {
+      // the model not seen yet (on this store the policy layer does not read it before registering, see
+      // StoreCapability.REGISTER_CHECKS_MODEL): one read brings its newest version numbers, or finds it absent
+      throw new ModelNotFoundException(model);
+    }
     int guess = highestSeen.getOrDefault(model, 0) + 1;
     VersionRecord guessed = recordFor.apply(guess);
     // the upload is the one the record names, passed along by the caller: never paired by thread
-    ArtifactRuns.Upload upload = artifacts.upload(guessed.artifactLocation());
-    if (upload == null) {
-      // no upload run of this store to bind a guessed record to its version (see VersionCache#version): two steps
+    String upload = guessed.artifactLocation();
+    if (!artifacts.inProgress(upload)) {
+      // no upload of this store to bind a guessed record to its version (see VersionCache#version): two steps
       return RegistryStore.super.registerVersion(model, recordFor);
     }
     Map<String, String> tags = new LinkedHashMap<>(guessed.tags());
     tags.putAll(recordTags(guessed, 1));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", model);
-    body.put("source", upload.location());
-    body.put("run_id", upload.runId());
+    body.put("source", upload);
+    String mirror = artifacts.mirrorRun(guessed);
+    if (mirror != null) {
+      body.put("run_id", mirror);
+    }
     if (guessed.description() != null) {
       body.put("description", guessed.description());
     }
     body.put("tags", tagList(tags));
-    JsonNode v = http.post("model-versions/create", body).path("model_version");
+    JsonNode v = createMlflowVersion(model, body);
     int number = Integer.parseInt(v.path("version").asText());
     seen(model, number);
     awaitRegistration(model, number, v);
@@ -492,7 +527,6 @@ public final class MlflowRegistryStore implements RegistryStore {
       }
       throw e;
     }
-    artifacts.registered(upload, record);
     return record.withRevision(1);
   }
 
@@ -539,7 +573,7 @@ public final class MlflowRegistryStore implements RegistryStore {
     try {
       http.delete("model-versions/delete", Map.of("name", model, "version", Integer.toString(number)));
     } catch (RuntimeException ignored) {
-      // it stays visible as a version without a record (PENDING to modelreg); gc clears its run later
+      // it stays visible as a version without a record (PENDING to modelreg); gc clears its files later
     }
   }
 
@@ -547,11 +581,11 @@ public final class MlflowRegistryStore implements RegistryStore {
   public VersionRecord createVersion(VersionRecord version) {
     String name = version.model();
     String number = Integer.toString(version.number());
-    if (ArtifactRuns.runIdOf(version.artifactLocation()) != null) {
-      // allocateVersionNumber made the MLflow version without this run as its source, and MLflow cannot change a
+    if (!version.artifactLocation().isEmpty()) {
+      // allocateVersionNumber made the MLflow version without these files as its source, and MLflow cannot change a
       // source: gc would clear the files of a live version
       takeBack(name, version.number());
-      throw new IllegalArgumentException("Version " + number + " of '" + name + "' names the upload run "
+      throw new IllegalArgumentException("Version " + number + " of '" + name + "' names the upload "
           + version.artifactLocation() + ", which is not an upload of this store in progress; a version with files is"
           + " registered with registerVersion, in the upload it names, before the upload is closed");
     }
@@ -730,7 +764,7 @@ public final class MlflowRegistryStore implements RegistryStore {
           "description", Objects.requireNonNullElse(version.description(), "")));
     }
     syncTags("model-versions", Map.of("name", name, "version", number), current.tags(), version.tags());
-    artifacts.metricRunsAdded(current, version);
+    artifacts.metricRunsAdded(stored.path("run_id").asText(""), current, version);
     Map<String, String> record = recordTags(version, revision);
     record.forEach((k, v) -> http.post("model-versions/set-tag", Map.of("name", name, "version", number, "key", k, "value", v)));
     versionsChanged(name);

@@ -150,9 +150,8 @@ final class VersionCache {
     String source = "MLflow tags " + RecordTags.RECORD + ".* of " + model + " version " + number;
     VersionRecord stored = parsed.get(key, k -> RecordTrees.version(RecordTags.unchunk(tags, RecordTags.RECORD), source));
     if (!stored.model().equals(model) || stored.number() != number) {
-      if (stored.model().equals(model) && stored.revision() == 1
-          && ArtifactRuns.runIdOf(stored.artifactLocation()) != null
-          && Objects.equals(ArtifactRuns.runIdOf(stored.artifactLocation()), v.path("run_id").asText(null))) {
+      if (stored.model().equals(model) && stored.revision() == 1 && !stored.artifactLocation().isEmpty()
+          && stored.artifactLocation().equals(v.path("source").asText(""))) {
         // a registration whose guessed number missed, before its writer corrected the record (registerVersion)
         Instant created = Instant.ofEpochMilli(v.path("creation_timestamp").asLong());
         return new VersionRecord(model, number, null, VersionStatus.PENDING, description, RecordTags.userTags(tags),

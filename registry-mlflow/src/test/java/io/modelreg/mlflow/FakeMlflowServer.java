@@ -1156,8 +1156,9 @@ public final class FakeMlflowServer implements AutoCloseable {
       case "PUT":
         artifacts.put(key, body);
         return json(JSON.createObjectNode());
-      case "DELETE":
+      case "DELETE": // a file, or a directory with everything in it (MLflow's local store: os.remove or rmtree)
         artifacts.remove(key);
+        artifacts.keySet().removeIf(k -> k.startsWith(key + "/"));
         return json(JSON.createObjectNode());
       case "GET":
         if (key.isEmpty()) {

@@ -23,7 +23,7 @@ final class MlflowCases {
 
   static List<MlflowCase> all() {
     return List.of(registeredModels(), modelVersions(), sources(), numbering(), aliases(), versionSearch(), prompts(),
-        runs(), experiments(), artifacts(), loggedModels(), protocol());
+        runs(), experiments(), artifacts(), uploads(), loggedModels(), protocol());
   }
 
   private static MlflowCase registeredModels() {
@@ -306,6 +306,39 @@ final class MlflowCases {
         .deleteArtifact("delete a file", "0/${run}/artifacts/model.bin")
         .getArtifact("get it after", "0/${run}/artifacts/model.bin")
         .listArtifacts("list after delete", "0/${run}/artifacts");
+  }
+
+  private static MlflowCase uploads() {
+    String up = "modelreg/files/${p}up/1700000000000-a1";
+    String other = "modelreg/files/${p}up/1700000001000-b2";
+    return new MlflowCase("uploads", "uploads in directories of their own, outside any run: a version whose source is one"
+        + " and has no run, a run made only to show a version's params and metrics, and gc deleting a directory whole")
+        .post("create model", "registered-models/create", obj("name", "${p}up", "tags", arr()))
+        .putArtifact("put a file", up + "/model.bin", "weights")
+        .putArtifact("put a nested file", up + "/sub/data.bin", "nested")
+        .putArtifact("put another upload", other + "/model.bin", "other")
+        .post("version from an upload, no run", "model-versions/create", obj("name", "${p}up",
+            "source", "mlflow-artifacts:/" + up, "tags", arr(tag("modelreg.digest", "sha256:00"))))
+        .post("a run for params and metrics", "runs/create", obj("experiment_id", "0", "run_name", "modelreg-${p}up",
+            "start_time", 1_700_000_000_000L, "tags", arr(tag("modelreg.model", "${p}up"))))
+        .capture("run", "/run/info/run_id")
+        .post("its params and metrics", "runs/log-batch", obj("run_id", "${run}",
+            "metrics", arr(obj("key", "auc", "value", 0.8, "timestamp", 1_700_000_000_000L, "step", 0)),
+            "params", arr(obj("key", "lr", "value", "0.1"))))
+        .post("finished", "runs/update", obj("run_id", "${run}", "status", "FINISHED", "end_time", 1_700_000_000_500L))
+        .post("version from an upload, with the run", "model-versions/create", obj("name", "${p}up",
+            "source", "mlflow-artifacts:/" + other, "run_id", "${run}"))
+        .get("get the first", "model-versions/get", "name", "${p}up", "version", "1")
+        .get("get the second", "model-versions/get", "name", "${p}up", "version", "2")
+        .get("the run", "runs/get", "run_id", "${run}")
+        .listArtifacts("list the model's uploads", "modelreg/files/${p}up")
+        .listArtifacts("list an upload", up)
+        .getArtifact("get a file under a source", up + "/model.bin")
+        .deleteArtifact("delete an upload directory", other)
+        .listArtifacts("list after", "modelreg/files/${p}up")
+        .getArtifact("get a file of the deleted directory", other + "/model.bin")
+        .deleteArtifact("delete a directory that is gone", other)
+        .get("the version of the deleted directory", "model-versions/get", "name", "${p}up", "version", "2");
   }
 
   private static MlflowCase loggedModels() {

@@ -19,8 +19,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * gc on MLflow clears the upload runs no version uses once they are older than the grace period; a version's
- * files are its own copies in its run, so what is freed is every file of the runs cleared.
+ * gc on MLflow clears the upload directories (and runs) no version uses once they are older than the grace period;
+ * a version's files are its own copies in its upload, so what is freed is every file of the uploads cleared.
  */
 class MlflowGcTest extends StandInServerTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -39,12 +39,12 @@ class MlflowGcTest extends StandInServerTest {
   }
 
   @Test
-  void theRunOfADeletedVersionIsClearedAfterTheGracePeriodAndTheRestStillReads() throws Exception {
+  void theUploadOfADeletedVersionIsClearedAfterTheGracePeriodAndTheRestStillReads() throws Exception {
     try (ModelRegistry registry = open()) {
       registry.register("a", files("shared", "same", "own", "only in v1"));
       registry.register("a", files("shared", "same"));
       MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(server.uri());
-      String run = ArtifactRuns.proxyPath(raw.get("model-versions/get", MlflowHttp.params("name", "a", "version", "1"))
+      String dir = ArtifactRuns.proxyPath(raw.get("model-versions/get", MlflowHttp.params("name", "a", "version", "1"))
           .path("model_version").path("source").asText());
       assertThat(registry.gc()).isEqualTo(new GcReport(0, 0, 2));
 
@@ -54,14 +54,46 @@ class MlflowGcTest extends StandInServerTest {
       assertThat(registry.gc()).isEqualTo(new GcReport(1, "same".length() + "only in v1".length(), 1));
       assertThat(registry.gc()).isEqualTo(new GcReport(0, 0, 1));
 
-      assertThatThrownBy(() -> raw.getArtifact(run + "/own")).isInstanceOf(NotFoundException.class);
-      String runId = run.split("/")[1];
-      assertThat(raw.get("runs/get", MlflowHttp.params("run_id", runId)).path("run").path("info").path("lifecycle_stage")
-          .asText()).isEqualTo("deleted");
+      assertThatThrownBy(() -> raw.getArtifact(dir + "/own")).isInstanceOf(NotFoundException.class);
+      assertThat(raw.listArtifacts(ArtifactRuns.FILES + "/a").path("files")).hasSize(1);
       try (InputStream in = registry.openArtifact(registry.getVersion("a", 2), "shared")) {
         assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("same");
       }
       assertThat(registry.verify().isClean()).isTrue();
+    }
+  }
+
+  @Test
+  void theRunOfADeletedVersionWithParamsAndAnUploadRunOfAnEarlierReleaseAreCleared() throws Exception {
+    MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(server.uri());
+    // an earlier release kept each upload in a run of its own, tagged with the model
+    String legacy = raw.post("runs/create", java.util.Map.of("experiment_id", "0", "start_time", clock.millis(),
+        "tags", java.util.List.of(java.util.Map.of("key", "modelreg.model", "value", "a")))).path("run").path("info")
+        .path("run_id").asText();
+    raw.putArtifact("0/" + legacy + "/artifacts/model.bin", new MlflowHttp.Body() {
+      @Override
+      public long size() {
+        return 3;
+      }
+
+      @Override
+      public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+        out.write("old".getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    try (ModelRegistry registry = open()) {
+      registry.register("a", Registration.builder().bytes("m", "1".getBytes(StandardCharsets.UTF_8)).param("lr", "0.1").build());
+      String run = raw.get("model-versions/get", MlflowHttp.params("name", "a", "version", "1")).path("model_version")
+          .path("run_id").asText();
+      assertThat(registry.gc()).isEqualTo(new GcReport(0, 0, 3)); // the upload, its run, the old run: all too young
+      registry.deleteVersion("a", 1);
+      clock.advance(Duration.ofHours(2));
+      assertThat(registry.gc()).isEqualTo(new GcReport(3, 1 + 3, 0));
+      for (String id : java.util.List.of(run, legacy)) {
+        assertThat(raw.get("runs/get", MlflowHttp.params("run_id", id)).path("run").path("info").path("lifecycle_stage")
+            .asText()).isEqualTo("deleted");
+      }
+      assertThatThrownBy(() -> raw.getArtifact("0/" + legacy + "/artifacts/model.bin")).isInstanceOf(NotFoundException.class);
     }
   }
 
@@ -95,13 +127,15 @@ class MlflowGcTest extends StandInServerTest {
   }
 
   @Test
-  void uploadRunsEndFinishedOrFailedAndTheHistoryRunIsFinished() {
+  void noRunIsLeftRunningAndTheHistoryRunIsFinished() {
     MlflowHttp raw = MlflowStoreCompatibilityTest.httpOn(server.uri());
     try (ModelRegistry registry = open()) {
       registry.register("a", files("m", "1"));
+      registry.register("a", Registration.builder().bytes("m", "2".getBytes(StandardCharsets.UTF_8)).metric("auc", 0.8).build());
       server.pendingPolls = 1;
       server.failRegistrations = true;
-      assertThatThrownBy(() -> registry.register("a", files("m", "2"))).isInstanceOf(io.modelreg.RegistryException.class);
+      assertThatThrownBy(() -> registry.register("a", Registration.builder().bytes("m", "3".getBytes(StandardCharsets.UTF_8))
+          .metric("auc", 0.7).build())).isInstanceOf(io.modelreg.RegistryException.class);
     }
     java.util.Map<String, String> statusByRunName = new java.util.TreeMap<>();
     java.util.List<String> experiments = java.util.List.of("0", raw.get("experiments/get-by-name",
@@ -111,8 +145,9 @@ class MlflowGcTest extends StandInServerTest {
       statusByRunName.merge(run.path("info").path("run_name").asText("?"), run.path("info").path("status").asText(),
           (x, y) -> x + "," + y);
     }
-    assertThat(statusByRunName).containsEntry("history-a", "FINISHED");
-    assertThat(statusByRunName.get("modelreg-a")).contains("FINISHED").contains("FAILED");
+    // one run per version with params or metrics (the failed registration's too, cleared by gc later)
+    assertThat(statusByRunName).containsOnly(java.util.Map.entry("history-a", "FINISHED"),
+        java.util.Map.entry("modelreg-a", "FINISHED,FINISHED"));
   }
 
   @Test

@@ -56,15 +56,35 @@ class MlflowRegisterRequestsTest extends StandInServerTest {
     server.failMatching = null;
 
     assertThat(v.number()).isEqualTo(2);
-    assertThat(writes()).containsExactly("POST /api/2.0/mlflow/runs/create",
-        "PUT artifact",
+    // no upload run to create and end: the files go to a directory of their own
+    assertThat(writes()).containsExactly("PUT artifact",
         "POST /api/2.0/mlflow/model-versions/create",
-        "POST /api/2.0/mlflow/runs/log-batch", "POST /api/2.0/mlflow/experiments/set-experiment-tag",
-        "POST /api/2.0/mlflow/runs/update");
+        "POST /api/2.0/mlflow/runs/log-batch", "POST /api/2.0/mlflow/experiments/set-experiment-tag");
+    // nothing is read: the model was seen by the first registration, and MLflow's create checks that it exists
+    assertThat(seen).noneMatch(r -> r.startsWith("GET "));
     String create = seen.stream().filter(r -> r.contains("model-versions/create")).findFirst().orElseThrow();
     assertThat(create).contains("\"modelreg.record\"", "\"modelreg.digest\"", "\"team\"");
     assertThat(b.getVersion("m", 2).digest()).isEqualTo(v.digest());
     assertThat(b.getVersion("m", 2).tags()).containsEntry("team", "ml");
+  }
+
+  @Test
+  void aModelIsReadOnlyByTheFirstRegistrationOfAStoreAndWhenItIsGone() {
+    b.register("m", files("one"));
+    server.failMatching = r -> !seen.add(r);
+    a.register("m", files("two")); // a has not seen m: one read for its newest number
+    a.register("m", files("three"));
+    // (a's first event also looks up the history experiment and run, once per store)
+    assertThat(seen).filteredOn(r -> r.contains("registered-models/get")).hasSize(1);
+    b.deleteModel("m");
+    seen.clear();
+    ModelVersion v = a.register("m", files("four")); // refused by MLflow, then created again, numbers kept
+    server.failMatching = null;
+    assertThat(v.number()).isEqualTo(4);
+    assertThat(seen).filteredOn(r -> r.contains("model-versions/create") && !r.contains("placeholder"))
+        .hasSize(2);
+    assertThat(seen).anyMatch(r -> r.startsWith("POST /api/2.0/mlflow/registered-models/create "));
+    assertThat(b.listVersions("m")).extracting(ModelVersion::number).containsExactly(4);
   }
 
   @Test

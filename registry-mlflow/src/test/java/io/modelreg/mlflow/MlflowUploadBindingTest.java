@@ -69,20 +69,23 @@ class MlflowUploadBindingTest extends StandInServerTest {
         .path("model_version");
   }
 
-  private String runStatus(ArtifactUpload upload) {
-    String run = ArtifactRuns.runIdOf(upload.location());
-    return http.get("runs/get", MlflowHttp.params("run_id", run)).path("run").path("info").path("status").asText();
+  /** The file of a version as MLflow's clients find it: under the version's source, through the proxy. */
+  private String fileOf(int number) throws Exception {
+    String source = mlflowVersion(number).path("source").asText();
+    try (java.io.InputStream in = http.getArtifact(ArtifactRuns.proxyPath(source) + "/model.bin")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   @Test
-  void anUploadBegunOnOneThreadIsRegisteredOnAnotherAndEndedOnAThird() throws Exception {
+  void anUploadBegunOnOneThreadIsRegisteredOnAnotherAndClosedOnAThird() throws Exception {
     ArtifactUpload upload = other.submit(() -> withFile(store.beginUpload("m"), "one")).get();
 
     VersionRecord stored = store.registerVersion("m", n -> record("m", n, upload.location()));
 
     JsonNode v = mlflowVersion(stored.number());
-    assertThat(v.path("source").asText()).isEqualTo(upload.location());
-    assertThat(v.path("run_id").asText()).isEqualTo(ArtifactRuns.runIdOf(upload.location()));
+    assertThat(v.path("source").asText()).isEqualTo(upload.location()).startsWith("mlflow-artifacts:/modelreg/files/m/");
+    assertThat(v.path("run_id").asText("")).as("no params or metrics: no run").isEmpty();
     Thread closer = new Thread(() -> {
       try {
         upload.close();
@@ -92,41 +95,54 @@ class MlflowUploadBindingTest extends StandInServerTest {
     });
     closer.start();
     closer.join();
-    assertThat(runStatus(upload)).isEqualTo("FINISHED"); // the run knows a version was made from it
+    assertThat(fileOf(stored.number())).isEqualTo("one");
   }
 
   @Test
   void twoUploadsOnOneThreadEachGoToTheVersionThatNamesIt() throws Exception {
     ArtifactUpload first = withFile(store.beginUpload("m"), "one");
     ArtifactUpload second = withFile(store.beginUpload("m"), "two"); // begun last on this thread
+    assertThat(first.location()).isNotEqualTo(second.location());
 
     VersionRecord one = store.registerVersion("m", n -> record("m", n, first.location()));
     VersionRecord two = store.registerVersion("m", n -> record("m", n, second.location()));
+    second.close();
+    first.close();
 
     assertThat(mlflowVersion(one.number()).path("source").asText()).isEqualTo(first.location());
     assertThat(mlflowVersion(two.number()).path("source").asText()).isEqualTo(second.location());
-    second.close();
-    first.close();
-    assertThat(runStatus(first)).isEqualTo("FINISHED");
-    assertThat(runStatus(second)).isEqualTo("FINISHED");
+    assertThat(fileOf(one.number())).isEqualTo("one");
+    assertThat(fileOf(two.number())).isEqualTo("two");
   }
 
   @Test
-  void anUploadClosedWithoutAVersionEndsFailed() throws Exception {
-    ArtifactUpload used = withFile(store.beginUpload("m"), "one");
-    ArtifactUpload abandoned = withFile(store.beginUpload("m"), "two");
-    store.registerVersion("m", n -> record("m", n, used.location()));
-    abandoned.close();
-    used.close();
-    assertThat(runStatus(abandoned)).isEqualTo("FAILED");
-    assertThat(runStatus(used)).isEqualTo("FINISHED");
+  void anUploadBeginsWithoutARequestAndAVersionWithParamsGetsAFinishedRunShowingThem() throws Exception {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    server.failMatching = r -> !seen.add(r);
+    ArtifactUpload upload = store.beginUpload("m");
+    server.failMatching = null;
+    assertThat(seen).isEmpty();
+
+    withFile(upload, "one");
+    VersionRecord stored = store.registerVersion("m", n -> new VersionRecord("m", n, null, VersionStatus.READY, null,
+        Map.of(), Map.of("lr", "0.1"), Map.of("accuracy", 0.9), List.of(), Lineage.empty(), null,
+        ArtifactManifest.of(List.of()), upload.location(), T0, "tester", T0, 0));
+    upload.close();
+
+    String run = mlflowVersion(stored.number()).path("run_id").asText("");
+    assertThat(run).isNotEmpty();
+    JsonNode shown = http.get("runs/get", MlflowHttp.params("run_id", run)).path("run");
+    assertThat(shown.path("info").path("status").asText()).isEqualTo("FINISHED");
+    assertThat(shown.path("data").path("params").toString()).contains("\"lr\"", "\"0.1\"");
+    assertThat(shown.path("data").path("metrics").toString()).contains("\"accuracy\"", "0.9");
+    assertThat(fileOf(stored.number())).isEqualTo("one");
   }
 
   @Test
-  void aVersionNamingAnUploadRunIsNotCreatedWithoutIt() throws Exception {
+  void aVersionNamingAnUploadIsNotCreatedWithoutIt() throws Exception {
     ArtifactUpload upload = withFile(store.beginUpload("m"), "one");
     String location = upload.location();
-    upload.close(); // no longer an upload in progress: nothing can bind the version to its run
+    upload.close(); // no longer an upload in progress: nothing can bind the version to its files
 
     assertThatThrownBy(() -> store.registerVersion("m", n -> record("m", n, location)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("registerVersion");

@@ -433,6 +433,22 @@ public abstract class RegistryCompatibilityKit {
     }
 
     @Test
+    @DisplayName("continue when this client registers on a model another client deleted meanwhile")
+    void afterDeleteByAnotherClient() {
+      assumeTrue(numbersSurviveModelDeletion(), "the backend restarts numbering when a model is recreated");
+      ModelRegistry other = secondRegistry();
+      registerSimple("a");
+      registerSimple("a");
+      other.deleteModel("a");
+      ModelVersion v = registerSimple("a");
+      assertThat(v.number()).isEqualTo(3);
+      assertThat(v.stage()).isEqualTo(Stage.DEVELOPMENT);
+      assertThat(v.aliases()).isEmpty();
+      assertThat(numbers(registry.listVersions("a"))).containsExactly(3);
+      assertThat(numbers(other.listVersions("a"))).containsExactly(3);
+    }
+
+    @Test
     @DisplayName("resolve with models:/name/N, and a missing number is VersionNotFoundException")
     void resolveByNumber() {
       registerSimple("a");

@@ -134,6 +134,26 @@ abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("a store with REGISTER_CHECKS_MODEL refuses registerVersion on an absent model, writing nothing")
+  void registerChecksModel() {
+    assumeTrue(store().capabilities().contains(StoreCapability.REGISTER_CHECKS_MODEL),
+        "the store does not declare REGISTER_CHECKS_MODEL");
+    assertThatThrownBy(() -> store().registerVersion("absent", n -> version("absent", n)))
+        .isInstanceOf(ModelNotFoundException.class);
+    assertThat(store().findModel("absent")).isEmpty();
+    assertThat(store().listModels()).extracting(ModelRecord::name).doesNotContain("absent");
+    createModel("absent");
+    VersionRecord v = store().registerVersion("absent", n -> version("absent", n));
+    // the refusal used up no number
+    assertThat(v.number()).isEqualTo(1);
+    assertThat(store().listVersions("absent")).extracting(VersionRecord::number).containsExactly(1);
+    store().deleteModel("absent");
+    assertThatThrownBy(() -> store().registerVersion("absent", n -> version("absent", n)))
+        .isInstanceOf(ModelNotFoundException.class);
+    assertThat(store().findModel("absent")).isEmpty();
+  }
+
+  @Test
   @DisplayName("update and delete of what does not exist are ModelNotFoundException / VersionNotFoundException")
   void missing() {
     ModelRecord ghost = ModelRecord.create("ghost", null, Map.of(), T0).withRevision(1);
