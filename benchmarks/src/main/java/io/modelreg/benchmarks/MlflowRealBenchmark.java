@@ -64,8 +64,9 @@ import org.openjdk.jmh.util.ListStatistics;
  * <p>The server is {@code -Dmodelreg.bench.mlflow=http://host:port} (required; it must be a throwaway one: the
  * data below is created on it once and kept, and every register call adds a version with 10 MiB). Models:
  * {@code p8real-resolve} (10 versions, {@code champion} on 7), {@code p8real-search} (1,000 versions, no
- * files, tag {@code p8.team=ml}, {@code champion} on 500), {@code p8real-download} (one 10 MiB version), {@code p8real-register-java}
- * and {@code p8real-register-py}. Requests per operation are counted by {@link P8RealCounts}, not here.
+ * files, tag {@code p8.team=ml}, {@code champion} on 500), {@code p8real-download} (one 10 MiB version), and for
+ * {@code register} {@code p8real-register-java-<trial>} and {@code p8real-register-py-<trial>}, made by the trial's
+ * first call and deleted at its end. Requests per operation are counted by {@link P8RealCounts}, not here.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -90,6 +91,9 @@ public class MlflowRealBenchmark {
   private HttpRequest getAlias;
   private Path file;
   private Path scratch;
+  /** This trial's models for {@code register}: Java's and Python's, new in each trial. */
+  private String registerJava = REGISTER_JAVA;
+  private String registerPy = REGISTER_PY;
   private final Map<String, List<PythonMlflowSide.Round>> rounds = new LinkedHashMap<>();
 
   /** The server under test, from {@code -Dmodelreg.bench.mlflow}. */
@@ -114,7 +118,13 @@ public class MlflowRealBenchmark {
     registry = open(server);
     prepare(registry, file);
     scratch = Files.createTempDirectory("p8-real-java");
-    python = new PythonMlflowSide(server, RESOLVE_MODEL, SEARCH_FILTER, REGISTER_PY, DOWNLOAD_MODEL, file, SEARCH_MODEL);
+    // fresh models for register on both sides, deleted at the end: MLflow's model-versions/create loads every version
+    // of the model, so the cost of a registration grows with the versions earlier runs left (150 -> 225 ms for
+    // Python's client over three runs on one server); new models make the runs comparable with each other
+    String trial = "-" + System.currentTimeMillis();
+    registerJava = REGISTER_JAVA + trial;
+    registerPy = REGISTER_PY + trial;
+    python = new PythonMlflowSide(server, RESOLVE_MODEL, SEARCH_FILTER, registerPy, DOWNLOAD_MODEL, file, SEARCH_MODEL);
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     getModel = HttpRequest.newBuilder(URI.create(server + "/api/2.0/mlflow/registered-models/get?name=" + RESOLVE_MODEL))
         .header("Content-Type", "application/json").build();
@@ -183,6 +193,11 @@ public class MlflowRealBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
+    for (String model : List.of(registerJava, registerPy)) {
+      if (registry.findModel(model).isPresent()) {
+        registry.deleteModel(model);
+      }
+    }
     registry.close();
     python.close();
     try (Stream<Path> files = Files.walk(scratch)) {
@@ -254,7 +269,7 @@ public class MlflowRealBenchmark {
   @Warmup(iterations = 2, time = 3)
   @Measurement(iterations = 8, time = 3)
   public ModelVersion register() {
-    return registry.register(REGISTER_JAVA, Registration.builder().file("model.bin", file).build());
+    return registry.register(registerJava, Registration.builder().file("model.bin", file).build());
   }
 
   @Benchmark

@@ -154,6 +154,36 @@ class MlflowStoreFaultTest extends StandInServerTest {
   }
 
   @Test
+  void blocksKeptFromOneUploadCarryNothingOfItIntoTheNext() throws Exception {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    // larger, then smaller and not block-aligned, then larger again; each with a PUT that fails once
+    List<byte[]> files = new java.util.ArrayList<>();
+    for (int size : new int[] {(3 << 20) + 17, (1 << 20) - 5, 700 << 10, (2 << 20) + (300 << 10)}) {
+      byte[] bytes = new byte[size];
+      random.nextBytes(bytes);
+      files.add(bytes);
+    }
+    try (ModelRegistry registry = ModelRegistries.open(server.uri().toString(),
+        RegistryOptions.builder().cacheTtl(Duration.ZERO).build())) {
+      List<io.modelreg.ModelVersion> versions = new java.util.ArrayList<>();
+      for (byte[] bytes : files) {
+        AtomicInteger puts = new AtomicInteger();
+        server.failMatching = r -> r.startsWith("PUT ") && puts.incrementAndGet() == 1;
+        versions.add(registry.register("reuse", Registration.builder().bytes("model.bin", bytes).build()));
+        server.failMatching = null;
+      }
+      for (int i = 0; i < files.size(); i++) {
+        try (var in = registry.openArtifact(versions.get(i), "model.bin")) {
+          assertThat(in.readAllBytes()).as("upload %d", i).isEqualTo(files.get(i));
+        }
+      }
+      assertThat(registry.verify().isClean()).isTrue();
+    } finally {
+      server.failMatching = null;
+    }
+  }
+
+  @Test
   void aPromotionCutOffBeforeItsCommitIsInvisibleAndRepeatingItCompletesIt() {
     try (ModelRegistry writer = open(server.uri(), Duration.ofSeconds(5), 2);
         ModelRegistry reader = open(server.uri(), Duration.ofSeconds(5), 2)) {
