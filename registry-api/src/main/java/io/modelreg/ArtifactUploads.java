@@ -57,7 +57,7 @@ final class ArtifactUploads {
       throw new IllegalArgumentException("Cannot read artifact '" + artifact.path() + "' from " + artifact.origin()
           + ": " + e, e);
     }
-    try (InputStream source = in; ArtifactUpload.Sink sink = upload.open(artifact.path())) {
+    try (InputStream source = in; ArtifactUpload.Sink sink = upload.open(artifact.path(), artifact.source().size())) {
       while (true) {
         int n;
         try {

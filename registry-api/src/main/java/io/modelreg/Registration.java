@@ -34,6 +34,31 @@ public final class Registration {
   @FunctionalInterface
   public interface ContentSource {
     InputStream open() throws IOException;
+
+    /**
+     * How many bytes {@link #open} will give, when known beforehand; -1 (the default) when not. A hint only: a store
+     * may begin sending with it, and the bytes actually read are what is hashed, counted and stored.
+     */
+    default long size() {
+      return -1;
+    }
+  }
+
+  /** A file's bytes; its size is read when asked, so a hint is as fresh as the upload. */
+  private record FileSource(Path file, LinkOption... options) implements ContentSource {
+    @Override
+    public InputStream open() throws IOException {
+      return Files.newInputStream(file, options);
+    }
+
+    @Override
+    public long size() {
+      try {
+        return Files.size(file);
+      } catch (IOException e) {
+        return -1; // open() reports what is wrong
+      }
+    }
   }
 
   /**
@@ -145,7 +170,7 @@ public final class Registration {
         throw new IllegalArgumentException("'" + file + "' is not a regular file");
       }
       Path absolute = file.toAbsolutePath();
-      return add(new Artifact(path, () -> Files.newInputStream(absolute), absolute.toString()));
+      return add(new Artifact(path, new FileSource(absolute), absolute.toString()));
     }
 
     /**
@@ -197,7 +222,7 @@ public final class Registration {
           rel.append(part);
         }
         Path file = p;
-        add(new Artifact(rel.toString(), () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), p.toString()));
+        add(new Artifact(rel.toString(), new FileSource(file, LinkOption.NOFOLLOW_LINKS), p.toString()));
       }
       return this;
     }
@@ -205,7 +230,17 @@ public final class Registration {
     /** Adds bytes held in memory (the array is copied). */
     public Builder bytes(String path, byte[] content) {
       byte[] copy = content.clone();
-      return add(new Artifact(path, () -> new ByteArrayInputStream(copy), "bytes"));
+      return add(new Artifact(path, new ContentSource() {
+        @Override
+        public InputStream open() {
+          return new ByteArrayInputStream(copy);
+        }
+
+        @Override
+        public long size() {
+          return copy.length;
+        }
+      }, "bytes"));
     }
 
     /** Adds bytes read from a source that can be opened when the registration runs. */

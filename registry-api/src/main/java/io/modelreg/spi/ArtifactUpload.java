@@ -18,6 +18,15 @@ public interface ArtifactUpload extends AutoCloseable {
   /** Opens a sink for one file; paths are already validated. */
   Sink open(String path) throws IOException;
 
+  /**
+   * Opens a sink for one file that is expected to be {@code expectedSize} bytes long (-1: not known). The size is a
+   * hint: a remote store may begin sending before {@link Sink#commit}, and must still store exactly the bytes
+   * written, whatever their number. The default ignores the hint.
+   */
+  default Sink open(String path, long expectedSize) throws IOException {
+    return open(path);
+  }
+
   /** Ends the upload session; idempotent, must not throw. */
   @Override
   void close();

@@ -287,6 +287,26 @@ final class MlflowHttp {
     }
   }
 
+  /**
+   * One PUT of {@code body} to {@code <path>} under the artifact proxy, without retries, errors or credential
+   * refresh: true when the server took it. For a send begun before all its bytes are there, whose caller sends
+   * them again with {@link #putArtifact} when this one did not succeed.
+   */
+  boolean tryPutArtifact(String path, Body body) {
+    try {
+      Answer<InputStream> answer = blocking("PUT", artifactUri(path), body, authorization());
+      InputStream in = answer.body();
+      if (in != null) {
+        try (in) {
+          in.readAllBytes();
+        }
+      }
+      return answer.status() < 300;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** Opens an artifact for streaming; a missing one (MLflow answers 500) is {@link NotFoundException}. */
   InputStream getArtifact(String path) {
     return attempts("GET artifact " + path, true, authorization -> blocking("GET", artifactUri(path), null, authorization));

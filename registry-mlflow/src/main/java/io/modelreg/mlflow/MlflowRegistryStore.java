@@ -853,5 +853,6 @@ public final class MlflowRegistryStore implements RegistryStore {
   @Override
   public void close() {
     history.clear();
+    artifacts.close();
   }
 }

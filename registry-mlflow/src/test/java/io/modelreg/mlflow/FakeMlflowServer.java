@@ -93,6 +93,8 @@ public final class FakeMlflowServer implements AutoCloseable {
   volatile boolean connectionClose;
   /** Requests ({@code "METHOD /path body"}) that answer 503 while this matches them. */
   volatile @Nullable Predicate<String> failMatching;
+  /** Told {@code "METHOD /path"} of each request as it arrives, before its body is read. */
+  volatile java.util.function.@Nullable Consumer<String> onArrival;
   /** How many next requests get their connection dropped without an answer. */
   final AtomicInteger dropNext = new AtomicInteger();
   public final AtomicInteger requests = new AtomicInteger();
@@ -203,6 +205,10 @@ public final class FakeMlflowServer implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    java.util.function.Consumer<String> arrival = onArrival;
+    if (arrival != null) {
+      arrival.accept(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
     }
     Answer a;
     byte[] body = ex.getRequestBody().readAllBytes();
