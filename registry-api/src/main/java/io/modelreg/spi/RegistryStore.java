@@ -123,7 +123,9 @@ public interface RegistryStore extends AutoCloseable {
    * #createVersion}. A store that can send the number and the record in one write overrides it (the MLflow store
    * guesses the number MLflow will assign and sends the record with the version). {@code recordFor} may be called
    * more than once, with different numbers, and must have no side effects; only the record of the number returned
-   * is stored.
+   * is stored. The policy layer reads (and creates) the model first, unless the store declares {@link
+   * StoreCapability#REGISTER_CHECKS_MODEL}: then this method is called directly and must refuse an absent model
+   * with {@link io.modelreg.ModelNotFoundException}, having written nothing.
    */
   default VersionRecord registerVersion(String model, IntFunction<VersionRecord> recordFor) {
     return createVersion(recordFor.apply(allocateVersionNumber(model)));
