@@ -86,11 +86,11 @@ final class Exchange {
 
   /** The request body, at most the configured size (413 beyond it, before reading more). */
   byte[] body() throws IOException {
-    bodyTouched = true;
     long declared = request.getLength();
     if (declared > maxBodyBytes) {
-      throw tooLarge(declared + " bytes declared");
+      throw tooLarge(declared + " bytes declared"); // unread: the error answer drains it (discardUnreadBody)
     }
+    bodyTouched = true;
     try (InputStream in = Content.Source.asInputStream(request)) {
       byte[] bytes = in.readNBytes(maxBodyBytes + 1);
       if (bytes.length > maxBodyBytes) {
@@ -103,22 +103,33 @@ final class Exchange {
 
   /**
    * Before an error answer: a request body the route never read (refused before it got there: a bad path
-   * parameter, a missing token) is read and dropped, up to the size limit, so the connection is left clean for
-   * the client's next request. Without that, the server closes the connection after the answer and a client
-   * that pools connections may send its next request into the closing one. A body over the limit, or one a
-   * route stopped reading, is not read: the answer says {@code Connection: close} so no client reuses it.
+   * parameter, a missing token, a declared length over the limit) is read and dropped, up to {@link
+   * #DRAIN_FACTOR} times the size limit, so the connection is left clean for the client's next request and the
+   * answer reaches a client that sends its body without waiting for one. Without that, the server closes the
+   * connection with the body unread: the client, still sending, gets a reset, which can discard the answer
+   * before it is read (the JDK's client then fails with "header parser received no bytes", seen for a body just
+   * over the limit), and a client that pools connections may send its next request into the closing one. A
+   * larger body, or one a route stopped reading, is not read: the answer says {@code Connection: close} so no
+   * client reuses it.
    */
   void discardUnreadBody() {
     if (bodyComplete || request.getLength() == 0) {
       return;
     }
-    if (bodyTouched || request.getLength() > maxBodyBytes) {
+    long drainable = (long) DRAIN_FACTOR * maxBodyBytes;
+    if (bodyTouched || request.getLength() > drainable) {
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
       return;
     }
     bodyTouched = true;
     try (InputStream in = Content.Source.asInputStream(request)) {
-      if (in.readNBytes(maxBodyBytes + 1).length > maxBodyBytes) {
+      byte[] buf = new byte[8192];
+      long read = 0;
+      int n;
+      while (read <= drainable && (n = in.read(buf)) >= 0) {
+        read += n;
+      }
+      if (read > drainable) {
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
       } else {
         bodyComplete = true;
@@ -127,6 +138,9 @@ final class Exchange {
       response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
   }
+
+  /** How many times the body limit a refused request's unread body may be read and dropped (see above). */
+  static final int DRAIN_FACTOR = 4;
 
   private ApiException tooLarge(String what) {
     return new ApiException(413, "body-too-large", "Request body too large",

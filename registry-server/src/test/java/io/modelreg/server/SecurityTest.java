@@ -196,6 +196,31 @@ class SecurityTest {
     }
   }
 
+  /**
+   * A body just over the limit, sent whole without waiting for an answer (as the JDK's client does), is read and
+   * dropped: the 413 arrives and the next request on the connection is answered. Before, the body was left unread
+   * and the connection closed under the sending client, whose reset could discard the 413 (a flaky
+   * {@link #anOversizedBodyIs413BeforeItIsRead}: "header parser received no bytes").
+   */
+  @Test
+  void anOversizedBodyIsDrainedSoThe413ArrivesAndTheConnectionStaysUsable() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", f.server.port())) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      String body = "{\"value\":\"" + "x".repeat(ServerOptions.DEFAULT_MAX_BODY_BYTES) + "\"}";
+      String head = "PUT /api/v1/models/churn/tags/big HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Authorization: Bearer " + f.server.token() + "\r\nContent-Length: " + body.length() + "\r\n\r\n";
+      String next = "GET /api/v1/models/churn HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      out.write((head + body + next).getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      String answers = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(answers).startsWith("HTTP/1.1 413");
+      assertThat(answers.indexOf("HTTP/1.1 200")).as(answers).isPositive();
+      assertThat(answers).contains("\"name\":\"churn\"");
+    }
+    assertThat(f.registry.getModel("churn").tags()).doesNotContainKey("big");
+  }
+
   /** Sends the path exactly as written (no client normalisation) and returns the raw response head and body. */
   private String rawGet(String path) throws Exception {
     try (Socket s = new Socket("127.0.0.1", f.server.port())) {
