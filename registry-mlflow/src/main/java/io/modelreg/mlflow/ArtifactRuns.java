@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -142,16 +143,17 @@ final class ArtifactRuns {
    * caller: in memory up to {@code uploadMemory} bytes (in blocks of at most 256 KiB, allocated as the bytes come or
    * kept from earlier uploads), and in a temporary file from the first byte beyond, the blocks written out first.
    *
-   * <p>A file whose size is known beforehand ({@code expected}, at least {@link #EARLY_SEND} bytes and held in
+   * <p>A file whose size is known beforehand ({@code expectedSize}, at least {@link #EARLY_SEND} bytes and held in
    * memory) is sent as its bytes come: a PUT of that length begins on another thread with the first write and
    * streams the blocks as they are filled, so reading and hashing overlap the transfer (on the real server 10 MiB
    * took 12-14 ms to read and hash before the PUT began, a tenth of a P8-real register). That early PUT is one
-   * attempt; {@code commit} waits for it, and when it failed, or the bytes written were not {@code expected} in
+   * attempt; {@code commit} waits for it, and when it failed, or the bytes written were not {@code expectedSize} in
    * number, or the file outgrew memory, sends them again the usual way (retries included), over whatever the
    * early one left.
    */
-  private ArtifactUpload.Sink spool(String proxyPath, String path, long expected) {
+  private ArtifactUpload.Sink spool(String proxyPath, String path, long expectedSize) {
     return new ArtifactUpload.Sink() {
+      private long expected = expectedSize;
       private final List<byte[]> blocks = new ArrayList<>(); // guarded by this while an early PUT may read it
       private int last; // bytes used in the last block
       private long held;
@@ -195,17 +197,21 @@ final class ArtifactRuns {
           notifyAll();
         }
         if (early == null && expected >= EARLY_SEND && expected <= uploadMemory) {
-          early = sender.submit(() -> http.tryPutArtifact(proxyPath, new MlflowHttp.Body() {
-            @Override
-            public long size() {
-              return expected;
-            }
+          try {
+            early = sender.submit(() -> http.tryPutArtifact(proxyPath, new MlflowHttp.Body() {
+              @Override
+              public long size() {
+                return expected;
+              }
 
-            @Override
-            public void writeTo(OutputStream to) throws IOException {
-              sendAsWritten(to);
-            }
-          }));
+              @Override
+              public void writeTo(OutputStream to) throws IOException {
+                sendAsWritten(to);
+              }
+            }));
+          } catch (RejectedExecutionException closing) {
+            expected = -1; // the store is closing: sent at commit, as any file
+          }
         }
       }
 
