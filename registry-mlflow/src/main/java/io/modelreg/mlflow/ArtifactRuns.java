@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -376,15 +377,42 @@ final class ArtifactRuns {
     return runId;
   }
 
-  /** Mirrors metric runs recorded since {@code before} onto the version's MLflow run, if it has one. */
+  /**
+   * Mirrors metric runs recorded since {@code before} for MLflow's UI: onto the version's MLflow run, or, for a
+   * version registered without params and metrics (which has no run, and MLflow takes a version's run only when it
+   * creates it), as version tags {@code modelreg.metric.<name>} holding each metric's latest value. A mirror only:
+   * the record holds every run, and a refused write fails nothing.
+   */
   void metricRunsAdded(String runId, VersionRecord before, VersionRecord after) {
-    if (runId.isEmpty() || after.metricRuns().size() <= before.metricRuns().size()) {
+    if (after.metricRuns().size() <= before.metricRuns().size()) {
       return;
     }
-    for (MetricRecord run : after.metricRuns().subList(before.metricRuns().size(), after.metricRuns().size())) {
-      logToRun(runId, run.values(), Map.of(), run.time());
+    List<MetricRecord> added = after.metricRuns().subList(before.metricRuns().size(), after.metricRuns().size());
+    if (!runId.isEmpty()) {
+      for (MetricRecord run : added) {
+        logToRun(runId, run.values(), Map.of(), run.time());
+      }
+      return;
     }
+    Map<String, Double> latest = new TreeMap<>();
+    added.forEach(run -> latest.putAll(run.values()));
+    latest.forEach((name, value) -> {
+      String key = METRIC_TAG + name;
+      if (key.length() <= MAX_TAG_KEY) {
+        try {
+          http.post("model-versions/set-tag", Map.of("name", after.model(), "version", Integer.toString(after.number()),
+              "key", key, "value", Double.toString(value)));
+        } catch (RegistryException | IllegalArgumentException e) {
+          // a mirror for the MLflow UI; the version's record is authoritative
+        }
+      }
+    });
   }
+
+  /** The version tags that show, in MLflow's UI, the latest metrics of a version that has no run. */
+  static final String METRIC_TAG = RecordTags.PREFIX + "metric.";
+  /** MLflow's longest tag key. */
+  private static final int MAX_TAG_KEY = 250;
 
   private void logToRun(String runId, Map<String, Double> metrics, Map<String, String> params, Instant at) {
     List<Object> m = new ArrayList<>();

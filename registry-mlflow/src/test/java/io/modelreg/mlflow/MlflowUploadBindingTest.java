@@ -139,6 +139,26 @@ class MlflowUploadBindingTest extends StandInServerTest {
   }
 
   @Test
+  void metricsRecordedLaterOnAVersionWithoutARunShowAsVersionTags() throws Exception {
+    try (io.modelreg.ModelRegistry registry = io.modelreg.ModelRegistries.open(server.uri().toString(),
+        io.modelreg.RegistryOptions.builder().cacheTtl(Duration.ZERO).build())) {
+      io.modelreg.ModelVersion v = registry.register("m", io.modelreg.Registration.builder()
+          .bytes("model.bin", "one".getBytes(StandardCharsets.UTF_8)).build());
+      registry.recordMetrics("m", v.number(), new io.modelreg.MetricRecord("eval-1", T0, Map.of("auc", 0.8, "f1", 0.5), ""));
+      registry.recordMetrics("m", v.number(), new io.modelreg.MetricRecord("eval-2", T0, Map.of("auc", 0.9), ""));
+
+      JsonNode tags = mlflowVersion(v.number()).path("tags");
+      Map<String, String> shown = new java.util.TreeMap<>();
+      tags.forEach(t -> shown.put(t.path("key").asText(), t.path("value").asText()));
+      assertThat(shown).containsEntry("modelreg.metric.auc", "0.9").containsEntry("modelreg.metric.f1", "0.5");
+      io.modelreg.ModelVersion read = registry.getVersion("m", v.number());
+      assertThat(read.tags()).isEmpty(); // not user tags
+      assertThat(read.metricRuns()).hasSize(2);
+      assertThat(mlflowVersion(v.number()).path("run_id").asText("")).isEmpty();
+    }
+  }
+
+  @Test
   void aVersionNamingAnUploadIsNotCreatedWithoutIt() throws Exception {
     ArtifactUpload upload = withFile(store.beginUpload("m"), "one");
     String location = upload.location();
