@@ -192,9 +192,10 @@ public class MlflowRealBenchmark {
   }
 
   @TearDown(Level.Trial)
-  public void tearDown() throws IOException {
+  public void tearDown() throws IOException, InterruptedException {
     for (String model : List.of(registerJava, registerPy)) {
       if (registry.findModel(model).isPresent()) {
+        deleteFiles(model);
         registry.deleteModel(model);
       }
     }
@@ -223,6 +224,34 @@ public class MlflowRealBenchmark {
     Path out = Path.of(System.getProperty("modelreg.bench.python-out", "target/p8-real-python.jsonl")).toAbsolutePath();
     Files.createDirectories(out.getParent());
     Files.writeString(out, lines, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  /**
+   * Deletes the files of every version of {@code model} through the artifact proxy: each register call leaves 10 MiB
+   * (Java's upload directory, Python's run), and a 16-round run of both sides about 4 GB, which filled this
+   * machine's disk after a few runs. Each version's {@code source} is the directory of its files on both sides.
+   */
+  private void deleteFiles(String model) throws IOException, InterruptedException {
+    String base = server().toString();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String token = "";
+    do {
+      String query = "filter=" + java.net.URLEncoder.encode("name = '" + model + "'", java.nio.charset.StandardCharsets.UTF_8)
+          + "&max_results=1000" + (token.isEmpty() ? "" : "&page_token=" + java.net.URLEncoder.encode(token,
+          java.nio.charset.StandardCharsets.UTF_8));
+      com.fasterxml.jackson.databind.JsonNode page = json.readTree(http.send(HttpRequest.newBuilder(
+          URI.create(base + "/api/2.0/mlflow/model-versions/search?" + query)).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      for (com.fasterxml.jackson.databind.JsonNode v : page.path("model_versions")) {
+        String source = v.path("source").asText("");
+        if (source.startsWith("mlflow-artifacts:/")) {
+          String path = source.substring("mlflow-artifacts:/".length()).replaceFirst("^/+", "");
+          http.send(HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + path)).DELETE().build(),
+              HttpResponse.BodyHandlers.discarding());
+        }
+      }
+      token = page.path("next_page_token").asText("");
+    } while (!token.isEmpty());
   }
 
   @Benchmark
