@@ -6,6 +6,7 @@ import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.RegistryOptions;
+import io.modelreg.testkit.ChildJvm;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.Registration;
 import io.modelreg.RegistryOptions;
+import io.modelreg.testkit.ChildJvm;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.RegistryEvent;
 import io.modelreg.RegistryOptions;
+import io.modelreg.testkit.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

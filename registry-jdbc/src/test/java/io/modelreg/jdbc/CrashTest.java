@@ -7,6 +7,7 @@ import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.Registration;
+import io.modelreg.testkit.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ class CrashTest {
         argList.addAll(midUpload ? List.of(blobs.toString()) : blobArgs);
       }
       String[] args = argList.toArray(new String[0]);
-      try (ChildProcess child = new ChildProcess(ChildRegistrar.class, args)) {
+      try (ChildJvm child = new ChildJvm(ChildRegistrar.class, args)) {
         assertThat(child.awaitLine("READY", 120)).as(context + "; output " + child.lines()).isTrue();
         if (midUpload) {
           assertThat(child.awaitLine("HALFWAY", 120)).as(context).isTrue();

@@ -6,6 +6,7 @@ import io.modelreg.ModelRegistries;
 import io.modelreg.ModelRegistry;
 import io.modelreg.ModelVersion;
 import io.modelreg.RegistryEvent;
+import io.modelreg.testkit.ChildJvm;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,18 +44,18 @@ class ManyWritersTest {
       BlockingQueue<RegistryEvent> seen = new LinkedBlockingQueue<>();
       registry.watchAll(seen::add);
 
-      List<ChildProcess> children = new ArrayList<>();
+      List<ChildJvm> children = new ArrayList<>();
       try {
         for (int c = 0; c < CHILDREN; c++) {
-          children.add(new ChildProcess(ChildRegistrar.class, url, schema, "shared", Integer.toString(EACH), "c" + c,
+          children.add(new ChildJvm(ChildRegistrar.class, url, schema, "shared", Integer.toString(EACH), "c" + c,
               Integer.toString(SIZE)));
         }
-        for (ChildProcess child : children) {
+        for (ChildJvm child : children) {
           assertThat(child.waitFor(300)).as("exit code; output %s", child.lines()).isZero();
           assertThat(child.lines()).filteredOn(l -> l.startsWith("REGISTERED")).hasSize(EACH);
         }
       } finally {
-        for (ChildProcess child : children) {
+        for (ChildJvm child : children) {
           child.close();
         }
       }
