@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelreg.mem.MemoryRegistryStore;
 import io.modelreg.spi.RegistryStore;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,28 +18,12 @@ import org.junit.jupiter.api.Test;
 class EventWatchSignalTest {
   private static final Duration HOUR = Duration.ofHours(1);
 
-  /** The shared data of a {@code mem:} store, seen through a store that records the wake hooks it is given. */
-  private static RegistryStore signalling(MemoryRegistryStore data, List<Runnable> hooks) {
-    return (RegistryStore) Proxy.newProxyInstance(RegistryStore.class.getClassLoader(),
-        new Class<?>[] {RegistryStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("onEventsChanged")) {
-            hooks.add((Runnable) args[0]);
-            return null;
-          }
-          try {
-            return method.invoke(data, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
-
   @Test
   void anotherClientsAliasMoveIsDeliveredWhenTheStoreSignalsNotAtTheNextPoll() throws Exception {
     MemoryRegistryStore data = MemoryRegistryStore.create();
-    List<Runnable> hooks = new CopyOnWriteArrayList<>();
+    MemoryRegistryStore signalling = data.sharedView(); // its hooks run when the test signals, as a NOTIFY would
     try (ModelRegistry writer = ModelRegistries.create(data.sharedView(), RegistryOptions.defaults());
-         ModelRegistry watcher = ModelRegistries.create(signalling(data.sharedView(), hooks),
+         ModelRegistry watcher = ModelRegistries.create(signalling,
              RegistryOptions.builder().watchPollInterval(HOUR).cacheTtl(HOUR).build())) {
       writer.register("churn", Registration.builder().bytes("m", "1".getBytes(StandardCharsets.UTF_8)).build());
       writer.register("churn", Registration.builder().bytes("m", "2".getBytes(StandardCharsets.UTF_8)).build());
@@ -51,12 +31,12 @@ class EventWatchSignalTest {
       assertThat(watcher.resolve("models:/churn@live").number()).isEqualTo(1); // cached for an hour
       BlockingQueue<RegistryEvent> seen = new LinkedBlockingQueue<>();
       watcher.watch("churn", seen::add);
-      assertThat(hooks).as("the watch gave the store one wake hook").hasSize(1);
+      assertThat(signalling.eventsChangedHooks()).as("the watch gave the store one wake hook").isEqualTo(1);
       watcher.watchAll(e -> { });
-      assertThat(hooks).as("a second watch on the same registry adds no hook").hasSize(1);
+      assertThat(signalling.eventsChangedHooks()).as("a second watch on the same registry adds no hook").isEqualTo(1);
 
       writer.setAlias("churn", "live", 2);
-      hooks.get(0).run();
+      signalling.signalEventsChanged();
       RegistryEvent e = seen.poll(30, TimeUnit.SECONDS);
       assertThat(e).as("the event, delivered after the signal (the poll interval is an hour)").isNotNull();
       assertThat(e.type()).isEqualTo(RegistryEvent.Type.ALIAS_SET);
@@ -69,19 +49,19 @@ class EventWatchSignalTest {
   @Test
   void signalsWithNothingNewDeliverNothingAndManySignalsDeliverEachEventOnce() throws Exception {
     MemoryRegistryStore data = MemoryRegistryStore.create();
-    List<Runnable> hooks = new CopyOnWriteArrayList<>();
+    MemoryRegistryStore signalling = data.sharedView(); // its hooks run when the test signals, as a NOTIFY would
     try (ModelRegistry writer = ModelRegistries.create(data.sharedView(), RegistryOptions.defaults());
-         ModelRegistry watcher = ModelRegistries.create(signalling(data.sharedView(), hooks),
+         ModelRegistry watcher = ModelRegistries.create(signalling,
              RegistryOptions.builder().watchPollInterval(HOUR).build())) {
       writer.register("churn", Registration.builder().bytes("m", "1".getBytes(StandardCharsets.UTF_8)).build());
       BlockingQueue<RegistryEvent> seen = new LinkedBlockingQueue<>();
       watcher.watch("churn", seen::add);
       for (int i = 0; i < 50; i++) {
-        hooks.get(0).run();
+        signalling.signalEventsChanged();
       }
       writer.setModelTag("churn", "team", "ml");
       for (int i = 0; i < 50; i++) {
-        hooks.get(0).run();
+        signalling.signalEventsChanged();
       }
       RegistryEvent e = seen.poll(30, TimeUnit.SECONDS);
       assertThat(e).isNotNull();
@@ -90,7 +70,7 @@ class EventWatchSignalTest {
       BlockingQueue<RegistryEvent> marker = new LinkedBlockingQueue<>();
       watcher.watch("churn", marker::add);
       writer.setModelTag("churn", "team", "ops");
-      hooks.get(0).run();
+      signalling.signalEventsChanged();
       assertThat(marker.poll(30, TimeUnit.SECONDS)).isNotNull();
       assertThat(seen.poll(30, TimeUnit.SECONDS)).as("the second tag event").isNotNull();
       assertThat(seen).as("each event once, however many signals").isEmpty();

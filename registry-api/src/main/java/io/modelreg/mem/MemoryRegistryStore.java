@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
@@ -58,6 +59,8 @@ public final class MemoryRegistryStore implements RegistryStore {
   private final String description;
   private final Data data;
 
+  private final List<Runnable> wakeHooks = new CopyOnWriteArrayList<>();
+
   MemoryRegistryStore(String description, Data data) {
     this.description = description;
     this.data = data;
@@ -71,6 +74,25 @@ public final class MemoryRegistryStore implements RegistryStore {
   /** Another client on the same data, as a second process would be on a shared backend. */
   public MemoryRegistryStore sharedView() {
     return new MemoryRegistryStore(description, data);
+  }
+
+  /**
+   * Keeps the hook, so a test can play a store that pushes change notifications (as {@code jdbc:}'s LISTEN/NOTIFY)
+   * with {@link #signalEventsChanged}. This store never runs it by itself: without a signal, watches poll.
+   */
+  @Override
+  public void onEventsChanged(Runnable wake) {
+    wakeHooks.add(wake);
+  }
+
+  /** Runs every hook registries gave this store instance through {@link #onEventsChanged}: a change signal. */
+  public void signalEventsChanged() {
+    wakeHooks.forEach(Runnable::run);
+  }
+
+  /** How many hooks registries gave this store instance through {@link #onEventsChanged}. */
+  public int eventsChangedHooks() {
+    return wakeHooks.size();
   }
 
   @Override

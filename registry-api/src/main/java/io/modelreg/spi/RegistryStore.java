@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * #lastEventSequence} ({@code file:}), {@link #eventsChangeToken}, {@link #listModels}, {@link
  * #listVersions(ModelRecord)}, {@link #findVersionByAlias}, {@link #registerVersion} and {@link #searchVersions}
  * ({@code mlflow:}, {@code jdbc:}) with {@link #searchSubjects}, {@link #findModels} and {@link
- * #onEventsChanged} ({@code jdbc:}).
+ * #onEventsChanged} ({@code jdbc:}; {@code mem:} keeps the hooks for tests to signal).
  * The compatibility kit's store-contract group calls a store directly and checks every promise above.
  */
 public interface RegistryStore extends AutoCloseable {

@@ -97,11 +97,15 @@ public final class ChildJvm implements AutoCloseable {
     return List.copyOf(lines);
   }
 
-  /** Kills the process if it still runs. */
+  /** Kills the process if it still runs (an interrupt while waiting for it is kept for the caller). */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill();
+      try {
+        kill();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

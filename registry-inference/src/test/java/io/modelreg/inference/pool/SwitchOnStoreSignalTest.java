@@ -11,15 +11,11 @@ import io.modelreg.inference.ModelPredictor;
 import io.modelreg.inference.PredictorOptions;
 import io.modelreg.inference.preprocess.Preprocessor;
 import io.modelreg.mem.MemoryRegistryStore;
-import io.modelreg.spi.RegistryStore;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,22 +32,6 @@ class SwitchOnStoreSignalTest {
   private static final Map<String, Object> ROW = Map.of("f00", 0.5, "f01", -1.0);
   private static final Duration HOUR = Duration.ofHours(1);
 
-  /** A view of {@code data} that keeps the wake hooks the registry gives it, so the test can signal. */
-  private static RegistryStore signalling(MemoryRegistryStore data, List<Runnable> hooks) {
-    return (RegistryStore) Proxy.newProxyInstance(RegistryStore.class.getClassLoader(),
-        new Class<?>[] {RegistryStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("onEventsChanged")) {
-            hooks.add((Runnable) args[0]);
-            return null;
-          }
-          try {
-            return method.invoke(data, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
-
   /** What the pool looked like when it told its listeners about a switch. */
   private record AtSwitch(int to, long loads, int loadedModels) {}
 
@@ -59,9 +39,9 @@ class SwitchOnStoreSignalTest {
   void aSignalledMoveIsLoadedAndWarmedBeforeTheSwitchAndTheFirstRequestAfterItIsAHit(@TempDir Path dir)
       throws Exception {
     MemoryRegistryStore data = MemoryRegistryStore.create();
-    List<Runnable> hooks = new CopyOnWriteArrayList<>();
+    MemoryRegistryStore signalling = data.sharedView(); // its hooks run when the test signals, as a NOTIFY would
     try (ModelRegistry ci = ModelRegistries.create(data.sharedView(), RegistryOptions.defaults());
-         ModelRegistry serving = ModelRegistries.create(signalling(data.sharedView(), hooks),
+         ModelRegistry serving = ModelRegistries.create(signalling,
              RegistryOptions.builder().watchPollInterval(HOUR).cacheTtl(HOUR).build())) {
       Path onnx = dir.resolve("model.onnx");
       io.modelreg.inference.TwoFeatureModelAccess.saveOnnx(onnx);
@@ -78,10 +58,10 @@ class SwitchOnStoreSignalTest {
           switched.add(new AtSwitch(to.number(), s.loads(), s.loadedModels()));
         });
         assertThat(pool.predict("models:/m@live", ROW).version().number()).isEqualTo(1);
-        assertThat(hooks).as("the pool's watch gave the store its wake hook").hasSize(1);
+        assertThat(signalling.eventsChangedHooks()).as("the pool's watch gave the store its wake hook").isEqualTo(1);
 
         ci.setAlias("m", "live", 2); // another client: this registry is not told, and it polls hourly
-        hooks.get(0).run(); // the store's signal, as a NOTIFY arriving
+        signalling.signalEventsChanged(); // the store's signal, as a NOTIFY arriving
         AtSwitch s = switched.poll(30, TimeUnit.SECONDS);
         assertThat(s).as("the pool switched after the signal alone").isNotNull();
         assertThat(s.to()).isEqualTo(2);
