@@ -199,17 +199,8 @@ final class ArtifactRuns {
         }
         if (early == null && expected >= EARLY_SEND && expected <= uploadMemory) {
           try {
-            early = sender.submit(() -> http.tryPutArtifact(proxyPath, new MlflowHttp.Body() {
-              @Override
-              public long size() {
-                return expected;
-              }
-
-              @Override
-              public void writeTo(OutputStream to) throws IOException {
-                sendAsWritten(to);
-              }
-            }));
+            MlflowHttp.Body asWritten = MlflowHttp.Body.of(expected, this::sendAsWritten);
+            early = sender.submit(() -> http.tryPutArtifact(proxyPath, asWritten));
           } catch (RejectedExecutionException closing) {
             expected = -1; // the store is closing: sent at commit, as any file
           }
@@ -309,17 +300,7 @@ final class ArtifactRuns {
         if (finishEarly()) {
           return;
         }
-        http.putArtifact(proxyPath, new MlflowHttp.Body() {
-          @Override
-          public long size() {
-            return held;
-          }
-
-          @Override
-          public void writeTo(OutputStream to) throws IOException {
-            writeBlocks(to);
-          }
-        });
+        http.putArtifact(proxyPath, MlflowHttp.Body.of(held, this::writeBlocks));
       }
 
       @Override

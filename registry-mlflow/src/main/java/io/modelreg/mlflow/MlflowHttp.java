@@ -251,6 +251,27 @@ final class MlflowHttp {
 
     void writeTo(OutputStream out) throws IOException;
 
+    /** {@code size} bytes, written by {@code writer} (once per attempt). */
+    static Body of(long size, Writer writer) {
+      return new Body() {
+        @Override
+        public long size() {
+          return size;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+          writer.writeTo(out);
+        }
+      };
+    }
+
+    /** Writes a body's bytes. */
+    @FunctionalInterface
+    interface Writer {
+      void writeTo(OutputStream out) throws IOException;
+    }
+
     /** A file's bytes, streamed from disk. */
     static Body of(Path file) {
       return new Body() {

@@ -428,17 +428,15 @@ public final class MlflowRegistryStore implements RegistryStore {
   /**
    * {@code model-versions/create}: MLflow checks the registered model in the transaction that makes the version and
    * answers 404 for a missing one, which is {@link ModelNotFoundException} here ({@link
-   * StoreCapability#REGISTER_CHECKS_MODEL}). Another 404 (the run of the body gone) is told apart by reading the model.
+   * StoreCapability#REGISTER_CHECKS_MODEL}). It is the only 404 the call has: MLflow does not check {@code run_id}
+   * (recorded, case {@code sources}).
    */
   private JsonNode createMlflowVersion(String model, Map<String, ?> body) {
     try {
       return http.post("model-versions/create", body).path("model_version");
     } catch (NotFoundException e) {
-      if (getModel(model) == null) {
-        highestSeen.remove(model);
-        throw new ModelNotFoundException(model);
-      }
-      throw e;
+      highestSeen.remove(model);
+      throw new ModelNotFoundException(model);
     }
   }
 

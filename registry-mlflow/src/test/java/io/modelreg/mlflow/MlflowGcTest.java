@@ -70,17 +70,8 @@ class MlflowGcTest extends StandInServerTest {
     String legacy = raw.post("runs/create", java.util.Map.of("experiment_id", "0", "start_time", clock.millis(),
         "tags", java.util.List.of(java.util.Map.of("key", "modelreg.model", "value", "a")))).path("run").path("info")
         .path("run_id").asText();
-    raw.putArtifact("0/" + legacy + "/artifacts/model.bin", new MlflowHttp.Body() {
-      @Override
-      public long size() {
-        return 3;
-      }
-
-      @Override
-      public void writeTo(java.io.OutputStream out) throws java.io.IOException {
-        out.write("old".getBytes(StandardCharsets.UTF_8));
-      }
-    });
+    raw.putArtifact("0/" + legacy + "/artifacts/model.bin",
+        MlflowHttp.Body.of(3, out -> out.write("old".getBytes(StandardCharsets.UTF_8))));
     try (ModelRegistry registry = open()) {
       registry.register("a", Registration.builder().bytes("m", "1".getBytes(StandardCharsets.UTF_8)).param("lr", "0.1").build());
       String run = raw.get("model-versions/get", MlflowHttp.params("name", "a", "version", "1")).path("model_version")
